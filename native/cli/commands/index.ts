@@ -1,0 +1,8 @@
+import type { Command } from '../command.js';
+
+/**
+ * The explicit list of commands (no directory scanning): one file per command in this folder.
+ * Add a command by importing it and adding one entry below.
+ */
+export const commands: Record<string, Command> = {
+};
