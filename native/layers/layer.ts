@@ -1,0 +1,110 @@
+import { InputError, UsageError } from '../errors.js';
+import { formatShape } from '../formats/dtype.js';
+import { openArray } from '../formats/index.js';
+import type { ArraySource } from '../formats/types.js';
+import { matrix, type Matrix } from '../linalg/matrix.js';
+import { firstNonFinite } from './finite.js';
+import { transposeChannelsLast, transposeMatrix } from './transpose.js';
+
+/** How a layer's array is laid out on disk (CONTRACT.md, "Activations on disk"). */
+export interface LayerOptions {
+  /** Conv layers: `nhwc` (default) reads (m, h, w, c); `nchw` reads (m, c, h, w). Dense layers ignore it. */
+  readonly layout?: 'nhwc' | 'nchw';
+  /** Dense layers: read (n, m) instead of (m, n), as the public SVCCA code stores them. Conv layers ignore it. */
+  readonly neuronsFirst?: boolean;
+}
+
+/** One layer's activations, always datapoints first: (m, n) dense or (m, h, w, c) conv, float64 C order. */
+export interface LayerData {
+  /** `path` or `path:array`, for messages and results. */
+  readonly ref: string;
+  readonly datapoints: number;
+  /** [h, w] for conv layers (3-D arrays count as h = 1), null for dense. */
+  readonly spatial: readonly [number, number] | null;
+  /** Neurons of a dense layer, channels of a conv layer. */
+  readonly channels: number;
+  readonly data: Float64Array;
+}
+
+export type ConvMode = 'channels' | 'flatten';
+
+/**
+ * Read a layer (`file` or `file:array`) and bring it to datapoints-first, channels-last float64.
+ * - 2-D: dense (m, n); with `neuronsFirst`, (n, m) transposed.
+ * - 4-D: conv (m, h, w, c); with layout `nchw`, (m, c, h, w) transposed.
+ * - 3-D: a 1-D conv / sequence layer (m, t, c), or (m, c, t) under `nchw`; read as conv with h = 1, w = t.
+ * Anything else, an empty dimension, or a NaN/Inf value is an InputError naming the file.
+ */
+export async function loadLayer(spec: string, options: LayerOptions = {}): Promise<LayerData> {
+  const source = await openArray(spec);
+  return loadLayerFrom(source, options);
+}
+
+export async function loadLayerFrom(source: ArraySource, options: LayerOptions = {}): Promise<LayerData> {
+  const layout = options.layout ?? 'nhwc';
+  if (layout !== 'nhwc' && layout !== 'nchw') throw new UsageError(`--layout must be nhwc or nchw, got ${JSON.stringify(layout)}`);
+  const shape = source.info.shape;
+  checkLayerShape(source.ref, shape);
+  const raw = await source.readAll();
+  const bad = firstNonFinite(raw);
+  if (bad !== -1) {
+    throw new InputError(source.ref, `${describeValue(raw[bad]!)} at index ${formatShape(unravel(bad, shape))} of shape ${formatShape(shape)}; activations must be finite`);
+  }
+  if (shape.length === 2) {
+    const [a, b] = shape as [number, number];
+    if (options.neuronsFirst) return { ref: source.ref, datapoints: b, spatial: null, channels: a, data: transposeMatrix(raw, a, b) };
+    return { ref: source.ref, datapoints: a, spatial: null, channels: b, data: raw };
+  }
+  // Conv: bring (m, h, w, c) or (m, c, h, w) [3-D: (m, t, c) or (m, c, t)] to (m, h, w, c).
+  const m = shape[0]!;
+  let h: number, w: number, c: number;
+  if (layout === 'nhwc') {
+    [h, w, c] = shape.length === 4 ? [shape[1]!, shape[2]!, shape[3]!] : [1, shape[1]!, shape[2]!];
+    return { ref: source.ref, datapoints: m, spatial: [h, w], channels: c, data: raw };
+  }
+  [c, h, w] = shape.length === 4 ? [shape[1]!, shape[2]!, shape[3]!] : [shape[1]!, 1, shape[2]!];
+  return { ref: source.ref, datapoints: m, spatial: [h, w], channels: c, data: transposeChannelsLast(raw, m, c, h * w) };
+}
+
+function checkLayerShape(ref: string, shape: readonly number[]): void {
+  const rank = shape.length;
+  const expected = 'a layer is (datapoints, neurons) or (datapoints, h, w, channels)';
+  if (rank < 2) {
+    const hint = rank === 1 ? `; if it is one neuron, save it as shape (${shape[0]}, 1)` : '';
+    throw new InputError(ref, `array of shape ${formatShape(shape)} is ${rank}-D; ${expected}${hint}`);
+  }
+  if (rank > 4) throw new InputError(ref, `array of shape ${formatShape(shape)} is ${rank}-D; ${expected}`);
+  const zero = shape.indexOf(0);
+  if (zero !== -1) throw new InputError(ref, `array of shape ${formatShape(shape)} is empty (axis ${zero} has size 0)`);
+}
+
+/**
+ * A layer as a (rows × neurons) matrix, without copying (the NHWC buffer already has this row-major layout):
+ * dense → m × n; conv `channels` → (m·h·w) × c, every position a datapoint; conv `flatten` → m × (h·w·c).
+ */
+export function asDense(layer: LayerData, conv: ConvMode = 'channels'): Matrix {
+  if (layer.spatial === null) return matrix(layer.datapoints, layer.channels, layer.data);
+  const [h, w] = layer.spatial;
+  if (conv === 'channels') return matrix(layer.datapoints * h * w, layer.channels, layer.data);
+  if (conv === 'flatten') return matrix(layer.datapoints, h * w * layer.channels, layer.data);
+  throw new UsageError(`--conv must be channels, flatten or dft, got ${JSON.stringify(conv)}`);
+}
+
+/** Neurons a layer contributes under a conv mode (dense layers: their width). */
+export function neuronCount(layer: LayerData, conv: ConvMode = 'channels'): number {
+  if (layer.spatial === null || conv === 'channels') return layer.channels;
+  return layer.spatial[0] * layer.spatial[1] * layer.channels;
+}
+
+function unravel(flat: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length);
+  for (let a = shape.length - 1; a >= 0; a--) {
+    index[a] = flat % shape[a]!;
+    flat = Math.floor(flat / shape[a]!);
+  }
+  return index;
+}
+
+function describeValue(v: number): string {
+  return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Inf' : '-Inf';
+}
