@@ -27,6 +27,27 @@ export interface MeasureOptions {
 export interface CompareRequest extends MeasureOptions {
   a: string;
   b: string;
+  /**
+   * Also measure a noise floor: the same comparison with B's datapoints shuffled this many times (pairing broken,
+   * dims and neurons kept), reported as `noise_floor` in the result. 0 or absent: none.
+   */
+  noiseFloor?: number;
+}
+
+/** One layer array addressed inside the open workspace (what the views pick), turned into a file ref by `resolveLayer`. */
+export interface LayerRef {
+  run: string;
+  layer: string;
+  /** Default: the run's last checkpoint. */
+  step?: StepRef;
+}
+
+/** The noise floor of a comparison: means over `shuffles` comparisons of A with row-shuffled B. */
+export interface NoiseFloor {
+  shuffles: number;
+  similarity: number;
+  /** Mean of each canonical correlation (same length as `coefficients`). */
+  coefficients: number[];
 }
 
 export interface CompareResult {
@@ -134,6 +155,11 @@ export interface DynamicsResult {
   to_final: Record<string, number[]>;
   tensor: number[][][];
   converged_at: Record<string, number | 'final' | null>;
+  /**
+   * Optional (paper 000 sec. 4.3): similarity of each layer with the logit of each class, [class][layer] over
+   * `layers`, at the reference checkpoint.
+   */
+  class_sensitivity?: { classes: string[]; similarity: number[][] };
   [extra: string]: unknown;
 }
 
@@ -182,6 +208,8 @@ export interface StudioApi {
   openWorkspace(root: string): Promise<WorkspaceInfo>;
   reindex(options?: CallOptions): Promise<IndexReport>;
   runs(): Promise<RunInfo[]>;
+  /** The file ref (`file` or `file:array`) of a run's layer at a checkpoint, for `compare`. */
+  resolveLayer(ref: LayerRef): Promise<string>;
   compare(request: CompareRequest, options?: CallOptions): Promise<CompareResult>;
   matrix(request: MatrixRequest, options?: CallOptions): Promise<MatrixResult>;
   dynamics(request: DynamicsRequest, options?: CallOptions): Promise<DynamicsResult>;
@@ -197,6 +225,7 @@ export const API_METHODS = [
   'openWorkspace',
   'reindex',
   'runs',
+  'resolveLayer',
   'compare',
   'matrix',
   'dynamics',

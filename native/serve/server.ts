@@ -1,0 +1,145 @@
+/**
+ * `serve`: the renderer build over HTTP and the typed API over a WebSocket, on 127.0.0.1 only.
+ * Every request needs the token (see security.ts); the WebSocket speaks the same wire messages as Electron's IPC,
+ * handled by the transport-agnostic dispatcher.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import type { StudioApi } from '../api/contract.js';
+import { createDispatcher } from '../api/dispatch.js';
+import { cookieName, hostAllowed, newToken, originAllowed, securityHeaders, tokenSource } from './security.js';
+import { openStatic, resolveStatic } from './static.js';
+
+export const API_PATH = '/api';
+const HOST = '127.0.0.1';
+/** Requests are small (paths and options); results go the other way. */
+const MAX_MESSAGE_BYTES = 1 << 20;
+
+export interface ServeOptions {
+  api: StudioApi;
+  /** The renderer build folder (index.html and assets). */
+  staticDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** A fixed token (tests); random otherwise. */
+  token?: string;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  readonly token: string;
+  /** The address to open, token included. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+function refuse(response: ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  response.end(`${text}\n`);
+}
+
+function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const token = options.token ?? newToken();
+  let port = 0;
+  const sockets = new Set<WebSocket>();
+
+  const onRequest = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (!hostAllowed(request, port)) return refuse(response, 403, 'forbidden: wrong host');
+    if (!originAllowed(request, port, false)) return refuse(response, 403, 'forbidden: foreign origin');
+    if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'method not allowed');
+    const source = tokenSource(request, url, token, port);
+    if (!source) return refuse(response, 401, 'missing or wrong token: open the URL that svcca-studio serve printed');
+    const file = await resolveStatic(options.staticDir, url.pathname);
+    if (!file) return refuse(response, 404, 'not found');
+    const headers: Record<string, string | number> = {
+      ...securityHeaders(port),
+      'Content-Type': file.type,
+      'Content-Length': file.size,
+      'Cache-Control': file.type.startsWith('text/html') ? 'no-store' : 'private, max-age=3600',
+    };
+    // The page's own requests (scripts, fonts) then authenticate by cookie; Strict keeps other sites from using it.
+    if (source === 'query') headers['Set-Cookie'] = `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+    response.writeHead(200, headers);
+    if (request.method === 'HEAD') return void response.end();
+    const stream = openStatic(file);
+    stream.on('error', () => response.destroy());
+    stream.pipe(response);
+  };
+
+  const server = createServer((request, response) => {
+    onRequest(request, response).catch(() => {
+      if (!response.headersSent) refuse(response, 500, 'internal error');
+      else response.destroy();
+    });
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname !== API_PATH) return refuseUpgrade(socket, 404, 'Not Found');
+    if (!hostAllowed(request, port)) return refuseUpgrade(socket, 403, 'Forbidden');
+    // Browsers always send Origin on a WebSocket handshake; a foreign page must not reach the API.
+    if (!originAllowed(request, port, false)) return refuseUpgrade(socket, 403, 'Forbidden');
+    if (!tokenSource(request, url, token, port)) return refuseUpgrade(socket, 401, 'Unauthorized');
+    wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws));
+  });
+
+  const onConnection = (ws: WebSocket): void => {
+    sockets.add(ws);
+    const dispatcher = createDispatcher(options.api, (message) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    });
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        ws.send(JSON.stringify({ type: 'error', id: -1, error: { name: 'RequestError', message: 'messages must be JSON text' } }));
+        return;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(data.toString());
+      } catch {
+        ws.send(JSON.stringify({ type: 'error', id: -1, error: { name: 'RequestError', message: 'message is not valid JSON' } }));
+        return;
+      }
+      void dispatcher.handle(parsed);
+    });
+    ws.on('close', () => {
+      sockets.delete(ws);
+      dispatcher.dispose();
+    });
+    ws.on('error', () => ws.terminate());
+  };
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, HOST, () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    token,
+    url: `http://${HOST}:${port}/?token=${token}`,
+    async close() {
+      for (const ws of sockets) ws.close(1001, 'server shutting down');
+      wss.close();
+      await new Promise<void>((resolvePromise) => {
+        server.close(() => resolvePromise());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
