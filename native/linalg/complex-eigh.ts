@@ -1,0 +1,306 @@
+/**
+ * Hermitian eigendecomposition H = V·diag(λ)·Vᴴ (λ real, V unitary), for the complex frequency blocks of DFT-CCA.
+ *
+ * Algorithm (the complex counterpart of eigh.ts, as in LAPACK's zhetrd + zsteqr):
+ *  1. Householder reduction H = Q·T·Qᴴ, T Hermitian tridiagonal with a real diagonal and complex off-diagonal e_k.
+ *     The reflector for column k is chosen with α = −e^{i·arg x₀}·‖x‖, so v₀ = x₀ − α never cancels.
+ *  2. A diagonal unitary D (φ₀ = 1, φ_{k+1} = φ_k·e_k/|e_k|) turns T into the REAL symmetric tridiagonal
+ *     T' = Dᴴ·T·D with off-diagonal |e_k|: same eigenvalues, eigenvectors y = D·w.
+ *  3. Implicit QL with shifts on T' (tql2 of EISPACK/JAMA), rotating real eigenvectors stored as rows.
+ *  4. Eigenvectors of H: Q·D·W, with the reflectors applied to D·W last to first.
+ * Why not the real embedding [[Re, −Im], [Im, Re]]: it doubles every eigenvalue, so a cut-off falling inside a pair
+ * splits it, and its eigenvectors mix the pair arbitrarily; this solver has neither problem and costs ~4× less.
+ * Accuracy: backward stable, |λ̂ − λ| ≲ n·ε·‖H‖, eigenvectors orthonormal to ~n·ε (tested against numpy.linalg.eigh).
+ */
+import { complexMatrix, type ComplexMatrix } from './complex-matrix.js';
+
+export interface ComplexEighResult {
+  /** Eigenvalues, descending. */
+  readonly values: Float64Array;
+  /** Columns are the unit eigenvectors in the order of `values` (0×0 when vectors were not asked for). */
+  readonly vectors: ComplexMatrix;
+}
+
+export interface ComplexEighOptions {
+  /** Compute eigenvectors (default true). */
+  readonly vectors?: boolean;
+}
+
+const EPS = 2 ** -52;
+const MAX_QL_ITERATIONS_PER_VALUE = 64;
+
+export function complexEigh(hermitian: ComplexMatrix, options: ComplexEighOptions = {}): ComplexEighResult {
+  const n = hermitian.rows;
+  if (hermitian.cols !== n) throw new RangeError(`complexEigh: matrix is ${hermitian.rows}×${hermitian.cols}, not square`);
+  const wantVectors = options.vectors ?? true;
+  if (n === 0) return { values: new Float64Array(0), vectors: complexMatrix(0, 0) };
+
+  // Hermitian part of the input ((H + Hᴴ)/2): a Gram accumulated with rounding is then exactly Hermitian.
+  const ar = new Float64Array(n * n);
+  const ai = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    ar[i * n + i] = hermitian.re[i * n + i]!;
+    for (let j = 0; j < i; j++) {
+      const r = 0.5 * (hermitian.re[i * n + j]! + hermitian.re[j * n + i]!);
+      const im = 0.5 * (hermitian.im[i * n + j]! - hermitian.im[j * n + i]!);
+      ar[i * n + j] = r;
+      ai[i * n + j] = im;
+      ar[j * n + i] = r;
+      ai[j * n + i] = -im;
+    }
+  }
+
+  const d = new Float64Array(n);
+  const offRe = new Float64Array(n);
+  const offIm = new Float64Array(n);
+  const reflectors = tridiagonalize(ar, ai, n, d, offRe, offIm);
+
+  // Phases that make the off-diagonal real and non-negative.
+  const phaseRe = new Float64Array(n);
+  const phaseIm = new Float64Array(n);
+  const e = new Float64Array(n);
+  phaseRe[0] = 1;
+  for (let k = 0; k + 1 < n; k++) {
+    const mag = Math.hypot(offRe[k]!, offIm[k]!);
+    e[k] = mag;
+    let ur = 1;
+    let ui = 0;
+    if (mag > 0) {
+      ur = offRe[k]! / mag;
+      ui = offIm[k]! / mag;
+    }
+    phaseRe[k + 1] = phaseRe[k]! * ur - phaseIm[k]! * ui;
+    phaseIm[k + 1] = phaseRe[k]! * ui + phaseIm[k]! * ur;
+  }
+  e[n - 1] = 0;
+
+  // Rows of w are the eigenvectors of T' (identity to start).
+  const w = wantVectors ? new Float64Array(n * n) : null;
+  if (w) for (let i = 0; i < n; i++) w[i * n + i] = 1;
+  tridiagonalQL(d, e, n, w);
+
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[j]! - d[i]!);
+  const values = new Float64Array(n);
+  for (let k = 0; k < n; k++) values[k] = d[order[k]!]!;
+  if (!w) return { values, vectors: complexMatrix(0, 0) };
+
+  // Y = D·W in the output's column order: Y[r][k] = φ_r·w_{order[k]}[r].
+  const yr = new Float64Array(n * n);
+  const yi = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) {
+    const src = order[k]! * n;
+    for (let r = 0; r < n; r++) {
+      const v = w[src + r]!;
+      yr[r * n + k] = phaseRe[r]! * v;
+      yi[r * n + k] = phaseIm[r]! * v;
+    }
+  }
+  applyReflectors(reflectors, n, yr, yi);
+  return { values, vectors: complexMatrix(n, n, yr, yi) };
+}
+
+/** One Householder reflector P = I − β·v·vᴴ acting on rows/columns `start`.. of the matrix. */
+interface Reflector {
+  readonly start: number;
+  readonly beta: number;
+  readonly vr: Float64Array;
+  readonly vi: Float64Array;
+}
+
+/**
+ * Reduces the full Hermitian (ar, ai) to tridiagonal form in place, column by column. On return d is the real
+ * diagonal and (offRe, offIm)[k] = T[k+1][k]; the reflectors are returned in the order they were applied.
+ */
+function tridiagonalize(ar: Float64Array, ai: Float64Array, n: number, d: Float64Array, offRe: Float64Array, offIm: Float64Array): Reflector[] {
+  const reflectors: Reflector[] = [];
+  const pr = new Float64Array(n);
+  const pi = new Float64Array(n);
+  for (let k = 0; k + 2 < n; k++) {
+    const start = k + 1;
+    const len = n - start;
+    // x = H[k+1.., k] = conj(H[k, k+1..]) — read along row k, which is contiguous.
+    const rowK = k * n;
+    let scale = 0;
+    for (let j = start; j < n; j++) scale = Math.max(scale, Math.abs(ar[rowK + j]!), Math.abs(ai[rowK + j]!));
+    const x0r = ar[rowK + start]!;
+    const x0i = -ai[rowK + start]!;
+    let tail = 0;
+    for (let j = start + 1; j < n; j++) tail += Math.abs(ar[rowK + j]!) + Math.abs(ai[rowK + j]!);
+    if (scale === 0 || tail === 0) {
+      // Already tridiagonal in this column.
+      offRe[k] = x0r;
+      offIm[k] = x0i;
+      continue;
+    }
+    let sumsq = 0;
+    for (let j = start; j < n; j++) {
+      const a = ar[rowK + j]! / scale;
+      const b = ai[rowK + j]! / scale;
+      sumsq += a * a + b * b;
+    }
+    const sigma = scale * Math.sqrt(sumsq);
+    const abs0 = Math.hypot(x0r, x0i);
+    const phr = abs0 > 0 ? x0r / abs0 : 1;
+    const phi = abs0 > 0 ? x0i / abs0 : 0;
+    // α = −phase·σ ; v = x − α·e₁ ; ‖v‖² = 2σ(σ + |x₀|) ; β = 2/‖v‖².
+    const alphaR = -phr * sigma;
+    const alphaI = -phi * sigma;
+    const vr = new Float64Array(len);
+    const vi = new Float64Array(len);
+    for (let j = 0; j < len; j++) {
+      vr[j] = ar[rowK + start + j]!;
+      vi[j] = -ai[rowK + start + j]!;
+    }
+    vr[0] = x0r - alphaR;
+    vi[0] = x0i - alphaI;
+    const beta = 1 / (sigma * (sigma + abs0));
+
+    // p = β·A₂₂·v (A₂₂ = trailing block, full Hermitian storage, rows contiguous).
+    for (let i = 0; i < len; i++) {
+      const ro = (start + i) * n + start;
+      let sr = 0;
+      let si = 0;
+      for (let j = 0; j < len; j++) {
+        const hr = ar[ro + j]!;
+        const hi = ai[ro + j]!;
+        sr += hr * vr[j]! - hi * vi[j]!;
+        si += hr * vi[j]! + hi * vr[j]!;
+      }
+      pr[i] = beta * sr;
+      pi[i] = beta * si;
+    }
+    // K = (β/2)·vᴴp (real for Hermitian A₂₂) ; w = p − K·v ; A₂₂ ← A₂₂ − v·wᴴ − w·vᴴ.
+    let kr = 0;
+    for (let j = 0; j < len; j++) kr += vr[j]! * pr[j]! + vi[j]! * pi[j]!;
+    const kk = 0.5 * beta * kr;
+    for (let j = 0; j < len; j++) {
+      pr[j] = pr[j]! - kk * vr[j]!;
+      pi[j] = pi[j]! - kk * vi[j]!;
+    }
+    for (let i = 0; i < len; i++) {
+      const ro = (start + i) * n + start;
+      const vir = vr[i]!;
+      const vii = vi[i]!;
+      const wir = pr[i]!;
+      const wii = pi[i]!;
+      for (let j = 0; j < len; j++) {
+        // v_i·conj(w_j) + w_i·conj(v_j)
+        const wjr = pr[j]!;
+        const wji = pi[j]!;
+        const vjr = vr[j]!;
+        const vji = vi[j]!;
+        ar[ro + j]! -= vir * wjr + vii * wji + wir * vjr + wii * vji;
+        ai[ro + j]! -= vii * wjr - vir * wji + wii * vjr - wir * vji;
+      }
+    }
+    offRe[k] = alphaR;
+    offIm[k] = alphaI;
+    reflectors.push({ start, beta, vr, vi });
+  }
+  for (let i = 0; i < n; i++) d[i] = ar[i * n + i]!;
+  if (n >= 2) {
+    offRe[n - 2] = ar[(n - 1) * n + n - 2]!;
+    offIm[n - 2] = ai[(n - 1) * n + n - 2]!;
+  }
+  return reflectors;
+}
+
+/**
+ * Implicit QL with shifts on the real symmetric tridiagonal (d diagonal, e[k] = T[k+1][k], e[n−1] = 0): tql2.
+ * Rotations act on rows i, i+1 of w (eigenvectors stored as rows), both contiguous. On return d holds the
+ * eigenvalues, unsorted.
+ */
+function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, w: Float64Array | null): void {
+  let f = 0;
+  let tst1 = 0;
+  for (let l = 0; l < n; l++) {
+    tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!));
+    let m = l;
+    while (m < n - 1 && Math.abs(e[m]!) > EPS * tst1) m++;
+    if (m > l) {
+      let iterations = 0;
+      do {
+        if (++iterations > MAX_QL_ITERATIONS_PER_VALUE) throw new Error('complexEigh: QL iteration did not converge (non-finite input?)');
+        let g = d[l]!;
+        let p = (d[l + 1]! - g) / (2 * e[l]!);
+        let r = Math.hypot(p, 1);
+        if (p < 0) r = -r;
+        d[l] = e[l]! / (p + r);
+        d[l + 1] = e[l]! * (p + r);
+        const dl1 = d[l + 1]!;
+        let h = g - d[l]!;
+        for (let i = l + 2; i < n; i++) d[i] = d[i]! - h;
+        f += h;
+        p = d[m]!;
+        let c = 1;
+        let c2 = c;
+        let c3 = c;
+        const el1 = e[l + 1]!;
+        let s = 0;
+        let s2 = 0;
+        for (let i = m - 1; i >= l; i--) {
+          c3 = c2;
+          c2 = c;
+          s2 = s;
+          g = c * e[i]!;
+          h = c * p;
+          r = Math.hypot(p, e[i]!);
+          e[i + 1] = s * r;
+          s = e[i]! / r;
+          c = p / r;
+          p = c * d[i]! - s * g;
+          d[i + 1] = h + s * (c * g + s * d[i]!);
+          if (w) {
+            const ri = i * n;
+            const rj = ri + n;
+            for (let k = 0; k < n; k++) {
+              const a = w[ri + k]!;
+              const b = w[rj + k]!;
+              w[rj + k] = s * a + c * b;
+              w[ri + k] = c * a - s * b;
+            }
+          }
+        }
+        p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
+        e[l] = s * p;
+        d[l] = c * p;
+      } while (Math.abs(e[l]!) > EPS * tst1);
+    }
+    d[l] = d[l]! + f;
+    e[l] = 0;
+  }
+}
+
+/** Y ← Q·Y with Q = P₀·P₁⋯, i.e. the reflectors applied last to first (each touches rows start..n−1). */
+function applyReflectors(reflectors: readonly Reflector[], n: number, yr: Float64Array, yi: Float64Array): void {
+  const tr = new Float64Array(n);
+  const ti = new Float64Array(n);
+  for (let q = reflectors.length - 1; q >= 0; q--) {
+    const { start, beta, vr, vi } = reflectors[q]!;
+    const len = n - start;
+    // t = vᴴ·Y[start..] (one value per column), accumulated row by row.
+    tr.fill(0);
+    ti.fill(0);
+    for (let j = 0; j < len; j++) {
+      const a = vr[j]!;
+      const b = -vi[j]!;
+      const ro = (start + j) * n;
+      for (let c = 0; c < n; c++) {
+        const y1 = yr[ro + c]!;
+        const y2 = yi[ro + c]!;
+        tr[c]! += a * y1 - b * y2;
+        ti[c]! += a * y2 + b * y1;
+      }
+    }
+    // Y[start..] −= β·v·t
+    for (let j = 0; j < len; j++) {
+      const a = beta * vr[j]!;
+      const b = beta * vi[j]!;
+      const ro = (start + j) * n;
+      for (let c = 0; c < n; c++) {
+        yr[ro + c]! -= a * tr[c]! - b * ti[c]!;
+        yi[ro + c]! -= a * ti[c]! + b * tr[c]!;
+      }
+    }
+  }
+}
