@@ -19,6 +19,10 @@ export interface ManifestCase {
   readonly reader: string | null;
   readonly arrays?: ManifestArray[];
   readonly error?: string;
+  /** Where the error must appear: 'list' (default; listing refuses the file) or 'read' (lists fine, reading fails). */
+  readonly errorOn?: 'list' | 'read';
+  /** The array to read for errorOn 'read'. */
+  readonly array?: string;
   readonly why: string;
 }
 

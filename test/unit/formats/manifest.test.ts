@@ -30,7 +30,11 @@ describe('format corpus (manifest.json)', () => {
     } else {
       it(`${c.file} refused — ${c.why}`, async () => {
         const path = join(dir, c.file);
-        const failure = await listArrays(path).then(
+        const attempt =
+          c.errorOn === 'read'
+            ? listArrays(path).then(async () => (await openArray(`${path}:${c.array}`)).readAll())
+            : listArrays(path);
+        const failure = await attempt.then(
           () => null,
           (err: unknown) => err,
         );
