@@ -1,0 +1,57 @@
+/**
+ * Long calls as jobs: each gets a caller-chosen id, shows its progress from the API's events in the job bar, and
+ * can be cancelled. A cancelled job's promise rejects with the server's CancelledError, which callers ignore.
+ */
+import type { ProgressEvent } from '../../native/api/contract.js';
+import { api, newJobId } from './api.js';
+import { showError, state } from './store.js';
+
+const external = new Set<string>();
+
+export function onProgress(event: ProgressEvent): void {
+  let job = state.jobs.find((j) => j.id === event.jobId);
+  if (!job) {
+    // A job this page did not start (the watcher re-indexing, another window): show it while it runs.
+    if (event.total > 0 && event.done >= event.total) return;
+    state.jobs.push({ id: event.jobId, label: event.label, done: 0, total: 0, rate: 0, startedAt: Date.now(), cancelling: false });
+    job = state.jobs[state.jobs.length - 1]!;
+    external.add(event.jobId);
+  }
+  job.label = event.label || job.label;
+  job.done = event.done;
+  job.total = event.total;
+  job.rate = event.rate;
+  if (external.has(event.jobId) && event.total > 0 && event.done >= event.total) {
+    external.delete(event.jobId);
+    state.jobs.splice(state.jobs.indexOf(job), 1);
+  }
+}
+
+export async function runJob<T>(label: string, call: (jobId: string) => Promise<T>): Promise<T | undefined> {
+  const id = newJobId(label.split(' ')[0]!.toLowerCase());
+  state.jobs.push({ id, label, done: 0, total: 0, rate: 0, startedAt: Date.now(), cancelling: false });
+  try {
+    return await call(id);
+  } catch (err) {
+    if (isCancelled(err)) return undefined;
+    showError(err);
+    return undefined;
+  } finally {
+    const at = state.jobs.findIndex((j) => j.id === id);
+    if (at >= 0) state.jobs.splice(at, 1);
+  }
+}
+
+export function isCancelled(err: unknown): boolean {
+  return err instanceof Error && err.name === 'CancelledError';
+}
+
+export async function cancelJob(id: string): Promise<void> {
+  const job = state.jobs.find((j) => j.id === id);
+  if (job) job.cancelling = true;
+  try {
+    await api.cancel(id);
+  } catch (err) {
+    showError(err);
+  }
+}

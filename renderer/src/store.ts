@@ -1,0 +1,102 @@
+/**
+ * The app's shared state: the open workspace, its runs, the selection that drives every view, the pair chosen
+ * in the matrix, the running jobs, the theme. Views read and write it; only jobs.ts and App.vue talk to the API
+ * about it.
+ */
+import { reactive } from 'vue';
+import type { Method, RunInfo, StepRef, WorkspaceInfo } from '../../native/api/contract.js';
+
+export type ViewName = 'runs' | 'matrix' | 'pair' | 'dynamics' | 'compression';
+export const VIEWS: ReadonlyArray<{ name: ViewName; title: string }> = [
+  { name: 'runs', title: 'Runs' },
+  { name: 'matrix', title: 'Cluster matrix' },
+  { name: 'pair', title: 'Pair' },
+  { name: 'dynamics', title: 'Dynamics' },
+  { name: 'compression', title: 'Compression' },
+];
+
+export interface LayerChoice {
+  run: string;
+  layer: string;
+  step: StepRef;
+}
+
+export interface PairChoice {
+  a: LayerChoice;
+  b: LayerChoice;
+  method: Method;
+}
+
+export interface JobState {
+  id: string;
+  label: string;
+  done: number;
+  total: number;
+  rate: number;
+  startedAt: number;
+  cancelling: boolean;
+}
+
+export type Theme = 'light' | 'dark';
+
+function initialTheme(): Theme {
+  const saved = localStorage.getItem('svcca-studio-theme');
+  if (saved === 'light' || saved === 'dark') return saved;
+  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+export const state = reactive({
+  workspace: null as WorkspaceInfo | null,
+  runs: [] as RunInfo[],
+  /** Selected run names, in the order they were picked. Empty means "all" for views that take many runs. */
+  selected: [] as string[],
+  view: 'runs' as ViewName,
+  pair: null as PairChoice | null,
+  jobs: [] as JobState[],
+  /** The last error, one line, shown in the status bar until dismissed. */
+  error: null as string | null,
+  theme: initialTheme(),
+  connected: false,
+});
+
+export function setTheme(theme: Theme): void {
+  state.theme = theme;
+  localStorage.setItem('svcca-studio-theme', theme);
+  document.documentElement.dataset['theme'] = theme;
+}
+
+export function runByName(name: string): RunInfo | undefined {
+  return state.runs.find((r) => r.name === name);
+}
+
+/** The runs a many-run view works on: the selection if any, else every run. */
+export function activeRuns(): RunInfo[] {
+  if (state.selected.length === 0) return state.runs;
+  const chosen = new Set(state.selected);
+  return state.runs.filter((r) => chosen.has(r.name));
+}
+
+/** The run a one-run view works on: the first selected run, else the first run with several checkpoints. */
+export function focusRun(): RunInfo | undefined {
+  for (const name of state.selected) {
+    const run = runByName(name);
+    if (run) return run;
+  }
+  return state.runs.find((r) => r.steps.length > 1) ?? state.runs[0];
+}
+
+export function navigate(view: ViewName): void {
+  state.view = view;
+  const hash = `#/${view}`;
+  if (window.location.hash !== hash) history.replaceState(null, '', `${window.location.pathname}${window.location.search}${hash}`);
+}
+
+export function viewFromHash(): ViewName {
+  const name = window.location.hash.replace(/^#\/?/, '');
+  return VIEWS.some((v) => v.name === name) ? (name as ViewName) : 'runs';
+}
+
+export function showError(err: unknown): void {
+  const message = err instanceof Error ? `${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}` : String(err);
+  state.error = message.replace(/\s*\n\s*/g, ' ');
+}
