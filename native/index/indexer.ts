@@ -1,0 +1,342 @@
+/**
+ * One index pass: walk the workspace (or some of its folders), compare with what the index holds, read the headers
+ * of new and changed files only, and write each run in one transaction.
+ *
+ * Change test per file: same size and mtime → untouched. Same size, new mtime, and a content hash on record →
+ * hash again; same bytes → only the mtime is updated (headers and caches stay). Anything else → headers read again.
+ * Runs and files that vanished from disk are deleted. A pass killed at any moment leaves every run either as it was
+ * or as it is on disk; the next pass finishes the rest.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { CancelledError } from '../errors.js';
+import { hashFile } from './hash.js';
+import { problemOf, readHeaders } from './headers.js';
+import { baseRel, isCheckpointDir, isHidden, isWithin } from './layout.js';
+import { ProgressMeter, type ProgressListener } from './progress.js';
+import { parseRunJson } from './runjson.js';
+import { walkWorkspace, type DiskFile, type DiskRun, type DiskSnapshot, type FileStamp, type ScanProblem } from './walk.js';
+import type { FileUpdate, IndexWriter, RunJsonUpdate, RunUpdate } from './writer.js';
+
+export interface IndexPassOptions {
+  readonly onProgress?: ProgressListener;
+  readonly signal?: AbortSignal;
+  /**
+   * Folders (workspace-relative, '/'-separated) to look at again instead of the whole workspace; what lies outside
+   * them is left as indexed. Watch mode passes the folders that changed.
+   */
+  readonly scopes?: readonly string[];
+  /** Files whose headers are read at the same time. */
+  readonly concurrency?: number;
+}
+
+export interface PassSummary {
+  /** Folders looked at ('' = the whole workspace). */
+  readonly scopes: string[];
+  /** Runs (workspace-relative folders) written because something in them changed. */
+  readonly runsWritten: string[];
+  readonly runsRemoved: string[];
+  readonly filesRead: number;
+  readonly filesTouched: number;
+  readonly filesRemoved: number;
+  readonly workspaceFilesChanged: boolean;
+  readonly elapsedMs: number;
+}
+
+/** Enough reads in flight to keep the file system busy (libuv runs 4 at once by default) without a long queue. */
+const DEFAULT_CONCURRENCY = 16;
+
+interface StoredRun {
+  id: number;
+  rel: string;
+  preferred: string;
+  size: number | null;
+  mtime: number | null;
+}
+interface StoredFile {
+  rel: string;
+  size: number;
+  mtime: number;
+  hash: string | null;
+  ckpt: number | null;
+}
+interface StoredCheckpoint {
+  id: number;
+  run_id: number;
+  dir: string;
+}
+
+type Task = { plan: RunPlan | null; file: DiskFile; checkpointDir: string | null; storedHash: string | null };
+
+interface RunPlan {
+  readonly disk: DiskRun;
+  readonly update: Omit<RunUpdate, 'files'>;
+  readonly files: FileUpdate[];
+  pending: number;
+}
+
+export async function indexPass(
+  db: Database.Database,
+  writer: IndexWriter,
+  root: string,
+  options: IndexPassOptions = {},
+): Promise<PassSummary> {
+  const started = performance.now();
+  const scopes = normalizeScopes(options.scopes ?? ['']);
+  const signal = options.signal;
+  const scanMeter = new ProgressMeter('scan', options.onProgress);
+
+  const snapshots: DiskSnapshot[] = [];
+  let listedBefore = 0;
+  for (const scope of scopes) {
+    const snapshot = await walkWorkspace(root, scope, {
+      signal,
+      onFolders: (listed, known) => scanMeter.update(listedBefore + listed, listedBefore + known),
+    });
+    listedBefore += snapshot.folders;
+    snapshots.push(snapshot);
+  }
+
+  const stored = loadStored(db, scopes);
+  const plans: RunPlan[] = [];
+  const tasks: Task[] = [];
+  const runsRemoved: string[] = [];
+  let filesRemoved = 0;
+  const onDisk = new Set<string>();
+  for (const snapshot of snapshots) {
+    for (const run of snapshot.runs) {
+      onDisk.add(run.rel);
+      const plan = planRun(root, run, stored, tasks);
+      if (plan) {
+        plans.push(plan);
+        filesRemoved += plan.update.removedFiles.length;
+      }
+    }
+  }
+  for (const run of stored.runs.values()) if (!onDisk.has(run.rel)) runsRemoved.push(run.rel);
+
+  // Workspace files (probe labels) are looked at only when the whole workspace is.
+  const workspaceUpdates: Array<Extract<FileUpdate, { type: 'read' }>> = [];
+  const removedWorkspaceFiles: string[] = [];
+  const workspaceTasks: Task[] = [];
+  if (scopes.includes('')) {
+    const probe = snapshots[0]!.probeLabels;
+    for (const file of stored.workspaceFiles.values()) if (file.rel !== probe?.rel) removedWorkspaceFiles.push(file.rel);
+    if (probe && isChanged(stored.workspaceFiles.get(probe.rel), probe)) workspaceTasks.push({ plan: null, file: probe, checkpointDir: null, storedHash: null });
+  }
+
+  writer.deleteRuns(runsRemoved);
+  // Runs with nothing to read (new metadata, removed checkpoints) are written at once.
+  for (const plan of plans) if (plan.pending === 0) writer.writeRun({ ...plan.update, files: plan.files });
+
+  const allTasks = [...tasks, ...workspaceTasks];
+  const readMeter = new ProgressMeter('read', options.onProgress);
+  let done = 0;
+  let filesTouched = 0;
+  let next = 0;
+  let failure: unknown = null;
+  readMeter.update(0, allTasks.length);
+  // Workers never throw: the first failure (or a cancel) stops them all, and the pass ends only when every one has
+  // stopped, so no write can happen after the caller has seen the pass end.
+  const worker = async (): Promise<void> => {
+    while (next < allTasks.length && failure === null && !signal?.aborted) {
+      const task = allTasks[next++]!;
+      try {
+        const update = await performTask(root, task);
+        if (update.type === 'touched') filesTouched++;
+        done++;
+        readMeter.update(done, allTasks.length);
+        if (task.plan === null) {
+          if (update.type === 'read') workspaceUpdates.push(update);
+        } else {
+          task.plan.files.push(update);
+          if (--task.plan.pending === 0 && !signal?.aborted) writer.writeRun({ ...task.plan.update, files: task.plan.files });
+        }
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY) }, worker));
+  if (failure !== null) throw failure;
+  if (signal?.aborted) throw new CancelledError('indexing');
+
+  const problems: ScanProblem[] = snapshots.flatMap((s) => s.problems);
+  writer.finishPass({ root, scopes, problems, workspaceFiles: workspaceUpdates, removedWorkspaceFiles });
+
+  return {
+    scopes,
+    runsWritten: plans.map((p) => p.disk.rel),
+    runsRemoved,
+    filesRead: allTasks.length - filesTouched,
+    filesTouched,
+    filesRemoved,
+    workspaceFilesChanged: workspaceUpdates.length > 0 || removedWorkspaceFiles.length > 0,
+    elapsedMs: performance.now() - started,
+  };
+}
+
+/**
+ * The folders a pass looks at: a path inside a checkpoint folder (or a hidden one) widens to the folder holding
+ * it, because only from there can the walk tell what is a run; folders inside another listed folder are dropped.
+ */
+export function normalizeScopes(scopes: readonly string[]): string[] {
+  const cut = scopes.map((scope) => {
+    const kept: string[] = [];
+    for (const segment of scope.split(/[\\/]+/)) {
+      if (segment === '' || segment === '.') continue;
+      if (segment === '..' || isCheckpointDir(segment) || isHidden(segment)) break;
+      kept.push(segment);
+    }
+    return kept.join('/');
+  });
+  const unique = [...new Set(cut)].sort((a, b) => a.length - b.length);
+  const kept: string[] = [];
+  for (const scope of unique) if (!kept.some((outer) => isWithin(scope, outer))) kept.push(scope);
+  return kept.sort();
+}
+
+interface Stored {
+  runs: Map<string, StoredRun>;
+  checkpointsByRun: Map<number, Map<string, number>>;
+  filesByRel: Map<string, StoredFile>;
+  filesByCheckpoint: Map<number, string[]>;
+  workspaceFiles: Map<string, StoredFile>;
+}
+
+/** What the index holds under the scopes, read once at the start of a pass. */
+function loadStored(db: Database.Database, scopes: readonly string[]): Stored {
+  const runsStmt = db.prepare<{ scope: string; lo: string; hi: string }, StoredRun>(
+    `SELECT id, rel_path AS rel, preferred_name AS preferred, run_json_size AS size, run_json_mtime AS mtime FROM runs
+     WHERE @scope = '' OR rel_path = @scope OR (rel_path >= @lo AND rel_path < @hi)`,
+  );
+  const checkpointsStmt = db.prepare<{ scope: string; lo: string; hi: string }, StoredCheckpoint>(
+    `SELECT c.id, c.run_id, c.dir FROM checkpoints c JOIN runs r ON r.id = c.run_id
+     WHERE @scope = '' OR r.rel_path = @scope OR (r.rel_path >= @lo AND r.rel_path < @hi)`,
+  );
+  const filesStmt = db.prepare<{ scope: string; lo: string; hi: string }, StoredFile>(
+    `SELECT rel_path AS rel, size, mtime_ms AS mtime, content_hash AS hash, checkpoint_id AS ckpt FROM files
+     WHERE checkpoint_id IS NOT NULL AND (@scope = '' OR (rel_path >= @lo AND rel_path < @hi))`,
+  );
+  const workspaceFilesStmt = db.prepare<[], StoredFile>(
+    'SELECT rel_path AS rel, size, mtime_ms AS mtime, content_hash AS hash, checkpoint_id AS ckpt FROM files WHERE checkpoint_id IS NULL',
+  );
+  const stored: Stored = {
+    runs: new Map(),
+    checkpointsByRun: new Map(),
+    filesByRel: new Map(),
+    filesByCheckpoint: new Map(),
+    workspaceFiles: new Map(),
+  };
+  // One consistent view even while another process writes.
+  db.transaction(() => {
+    for (const scope of scopes) {
+      const range = { scope, lo: `${scope}/`, hi: `${scope}0` };
+      for (const run of runsStmt.all(range)) stored.runs.set(run.rel, run);
+      for (const c of checkpointsStmt.all(range)) {
+        const dirs = stored.checkpointsByRun.get(c.run_id) ?? new Map<string, number>();
+        dirs.set(c.dir, c.id);
+        stored.checkpointsByRun.set(c.run_id, dirs);
+      }
+      for (const f of filesStmt.all(range)) {
+        stored.filesByRel.set(f.rel, f);
+        const list = stored.filesByCheckpoint.get(f.ckpt!);
+        if (list) list.push(f.rel);
+        else stored.filesByCheckpoint.set(f.ckpt!, [f.rel]);
+      }
+    }
+    if (scopes.includes('')) for (const f of workspaceFilesStmt.all()) stored.workspaceFiles.set(f.rel, f);
+  })();
+  return stored;
+}
+
+/** What to do for one run on disk; null when nothing in it changed. New tasks are appended to `tasks`. */
+function planRun(root: string, run: DiskRun, stored: Stored, tasks: Task[]): RunPlan | null {
+  const prior = stored.runs.get(run.rel);
+  const runJsonChanged = !prior || !sameStamp(run.runJson, prior.size === null ? null : { size: prior.size, mtimeMs: prior.mtime! });
+  const runJson = runJsonChanged ? readRunJson(root, run) : null;
+  const folderName = run.rel === '' ? basename(root) : baseRel(run.rel);
+  const preferredName = runJson ? (runJson.meta?.name ?? folderName) : prior!.preferred;
+
+  const priorCheckpoints = prior ? (stored.checkpointsByRun.get(prior.id) ?? new Map<string, number>()) : new Map<string, number>();
+  const diskDirs = new Set(run.checkpoints.map((c) => c.dir));
+  const removedCheckpoints = [...priorCheckpoints.keys()].filter((dir) => !diskDirs.has(dir));
+  const newCheckpoints = run.checkpoints.some((c) => !priorCheckpoints.has(c.dir));
+
+  const runTasks: Task[] = [];
+  const removedFiles: string[] = [];
+  for (const checkpoint of run.checkpoints) {
+    const seen = new Set<string>();
+    for (const file of checkpoint.files) {
+      seen.add(file.rel);
+      const before = stored.filesByRel.get(file.rel);
+      if (!isChanged(before, file)) continue;
+      const storedHash = before && before.size === file.size ? before.hash : null;
+      runTasks.push({ plan: null, file, checkpointDir: checkpoint.dir, storedHash });
+    }
+    const id = priorCheckpoints.get(checkpoint.dir);
+    for (const rel of (id === undefined ? undefined : stored.filesByCheckpoint.get(id)) ?? []) if (!seen.has(rel)) removedFiles.push(rel);
+  }
+
+  if (!runJsonChanged && removedCheckpoints.length === 0 && !newCheckpoints && runTasks.length === 0 && removedFiles.length === 0) return null;
+  const plan: RunPlan = {
+    disk: run,
+    update: {
+      rel: run.rel,
+      preferredName,
+      runJson,
+      checkpoints: run.checkpoints.map(({ dir, step }) => ({ dir, step })),
+      removedCheckpoints,
+      removedFiles,
+    },
+    files: [],
+    pending: runTasks.length,
+  };
+  for (const task of runTasks) tasks.push({ ...task, plan });
+  return plan;
+}
+
+function readRunJson(root: string, run: DiskRun): RunJsonUpdate {
+  if (!run.runJson) return { stamp: null, meta: null, error: null };
+  const path = join(root, run.rel, 'run.json');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return { stamp: run.runJson, meta: null, error: problemOf(err, path) };
+  }
+  const meta = parseRunJson(text);
+  return { stamp: run.runJson, meta, error: meta.problems.length > 0 ? meta.problems.join('; ') : null };
+}
+
+async function performTask(root: string, task: Task): Promise<FileUpdate> {
+  const { file } = task;
+  const path = join(root, file.rel);
+  let contentHash: string | null = null;
+  if (task.storedHash !== null) {
+    contentHash = await hashFile(path).catch(() => null);
+    if (contentHash === task.storedHash) return { type: 'touched', rel: file.rel, stamp: file, contentHash };
+  }
+  const headers = await readHeaders(path, file);
+  return {
+    type: 'read',
+    rel: file.rel,
+    checkpointDir: task.checkpointDir,
+    kind: file.kind,
+    stamp: { size: file.size, mtimeMs: file.mtimeMs },
+    format: headers.ok ? headers.format : null,
+    arrays: headers.ok ? headers.arrays : [],
+    error: headers.ok ? null : headers.error,
+    contentHash: headers.ok ? contentHash : null,
+  };
+}
+
+function isChanged(before: StoredFile | undefined, now: FileStamp): boolean {
+  return !before || before.size !== now.size || before.mtime !== now.mtimeMs;
+}
+
+function sameStamp(a: FileStamp | null, b: FileStamp | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
