@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { FormatError, quote } from './errors.js';
 import { readHead, regularFileSize, withFile } from './file.js';
 import { npyReader } from './npy.js';
+import { hdf5Reader } from './hdf5.js';
 import { npzReader } from './npz.js';
 import { safetensorsReader } from './safetensors.js';
 import type { ArrayInfo, ArraySource, FormatReader } from './types.js';
@@ -14,7 +15,7 @@ export { FormatError, NpyError, NpzError, SafetensorsError, Hdf5Error } from './
  * The one registry of format readers. Detection is by signature first (a `.npy` renamed `.bin` still reads) and by
  * extension second (so a damaged `.npy` reaches the npy reader and gets its precise complaint).
  */
-export const readers: readonly FormatReader[] = [npyReader, npzReader, safetensorsReader];
+export const readers: readonly FormatReader[] = [npyReader, npzReader, safetensorsReader, hdf5Reader];
 
 /** Bytes of the head handed to `match`: HDF5 may put its signature after a user block at 512, 1024 or 2048. */
 const HEAD_BYTES = 2048 + 8;

@@ -18,6 +18,10 @@ export interface ManifestCase {
   readonly file: string;
   readonly reader: string | null;
   readonly arrays?: ManifestArray[];
+  /** Listed arrays whose reading is covered by an error case instead. */
+  readonly skipRead?: string[];
+  /** Datasets in the file that listing must leave out (not numeric arrays). */
+  readonly unlisted?: string[];
   readonly error?: string;
   /** Where the error must appear: 'list' (default; listing refuses the file) or 'read' (lists fine, reading fails). */
   readonly errorOn?: 'list' | 'read';
@@ -37,8 +41,18 @@ export function makeFixtures(): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** numpy's float64 conversion of one array, as written by make_fixtures.py. */
+/** Committed fixtures live in the source tree (hdf5/…); the rest are written by make_fixtures.py into `dir`. */
+export function fixturePath(dir: string, file: string): string {
+  return file.startsWith('hdf5/') ? join(FIXTURES_SOURCE, file) : join(dir, file);
+}
+
+/** numpy's float64 conversion of one array: from make_fixtures.py's expected/ files, or hdf5/expected.json. */
 export function expectedValues(dir: string, file: string, name: string): Float64Array | null {
+  if (file.startsWith('hdf5/')) {
+    const table = JSON.parse(readFileSync(join(FIXTURES_SOURCE, 'hdf5/expected.json'), 'utf8')) as Record<string, Record<string, number[]>>;
+    const values = table[file.slice('hdf5/'.length)]?.[name];
+    return values ? Float64Array.from(values) : null;
+  }
   const p = join(dir, 'expected', `${file}__${name.replace(/\//g, '~')}.f64`);
   if (!existsSync(p)) return null;
   const bytes = readFileSync(p);
