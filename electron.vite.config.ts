@@ -9,14 +9,22 @@ export default defineConfig({
     plugins: [externalizeDepsPlugin()],
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(__dirname, 'main/index.ts') } },
+      rollupOptions: {
+        // Two entries: the window side (index) and the compute host (host) that main starts as a utility process.
+        // Separate bundles keep the numerical code out of main's startup path.
+        input: { index: resolve(__dirname, 'main/index.ts'), host: resolve(__dirname, 'main/host.ts') },
+      },
     },
   },
   preload: {
     plugins: [externalizeDepsPlugin()],
     build: {
       outDir: 'out/preload',
-      rollupOptions: { input: { index: resolve(__dirname, 'main/preload.ts') } },
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'main/preload.ts') },
+        // A sandboxed preload is not an ES module: one CommonJS file whose only require is 'electron'.
+        output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+      },
     },
   },
   renderer: {
