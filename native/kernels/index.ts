@@ -1,31 +1,72 @@
 /**
- * The heavy products every measure needs, called by name. This first version is plain float64 JavaScript;
- * the kernel registry (backends: cpu-js, wasm-simd, gpu.js) replaces the bodies without changing these signatures.
+ * The heavy products every measure needs, called by name through the kernel registry (./registry.ts). These ops
+ * validate shapes, then run the kernel on the backend the choice resolves to (./engine.ts): by default the fastest
+ * exact one here, cpu-wasm-simd. `backendInfo(choice)` says which backend that is, with its precision and tolerance.
  */
-import { matrix, type Matrix } from '../linalg/matrix.js';
+import type { Matrix } from '../linalg/matrix.js';
+import type { BackendInfo } from './backend.js';
+import { resolveBackend, runKernel, type KernelChoice } from './engine.js';
+import { BatchedMatmul, CrossGram, Gram, type MatrixBatch } from './names.js';
+import { registeredBackends } from './registry.js';
+import './register-all.js';
 
-/** Xᵀ X (cols × cols) for row-major X (rows = datapoints). */
-export async function gram(x: Matrix): Promise<Matrix> {
-  return crossGram(x, x);
+export type { BackendInfo, Precision } from './backend.js';
+export type { KernelChoice, KernelResult } from './engine.js';
+export type { MatrixBatch } from './names.js';
+export { runKernel } from './engine.js';
+
+export interface KernelOptions {
+  /** 'auto' (default) | 'cpu' | 'gpu' | a backend name such as 'cpu-js'. */
+  readonly backend?: KernelChoice;
+}
+
+function checkMatrix(name: string, m: Matrix): void {
+  if (m.data.length !== m.rows * m.cols) {
+    throw new RangeError(`${name}: data has ${m.data.length} values, expected ${m.rows}×${m.cols}`);
+  }
+}
+
+/** Xᵀ X (cols × cols) for row-major X (rows = datapoints). Exactly symmetric. */
+export async function gram(x: Matrix, options: KernelOptions = {}): Promise<Matrix> {
+  checkMatrix('gram', x);
+  return (await runKernel(Gram, { x }, {}, options.backend)).output;
 }
 
 /** Xᵀ Y (x.cols × y.cols); X and Y must have the same number of rows. */
-export async function crossGram(x: Matrix, y: Matrix): Promise<Matrix> {
+export async function crossGram(x: Matrix, y: Matrix, options: KernelOptions = {}): Promise<Matrix> {
+  checkMatrix('crossGram', x);
+  checkMatrix('crossGram', y);
   if (x.rows !== y.rows) throw new RangeError(`crossGram: ${x.rows} rows vs ${y.rows}`);
-  const p = x.cols;
-  const q = y.cols;
-  const out = new Float64Array(p * q);
-  const xd = x.data;
-  const yd = y.data;
-  for (let r = 0; r < x.rows; r++) {
-    const xo = r * p;
-    const yo = r * q;
-    for (let i = 0; i < p; i++) {
-      const v = xd[xo + i]!;
-      if (v === 0) continue;
-      const oo = i * q;
-      for (let j = 0; j < q; j++) out[oo + j]! += v * yd[yo + j]!;
+  return (await runKernel(CrossGram, { x, y }, {}, options.backend)).output;
+}
+
+export interface BatchedMatmulOptions extends KernelOptions {
+  readonly transposeA?: boolean;
+  readonly transposeB?: boolean;
+}
+
+/** C_i = op(A_i)·op(B_i) for i < count, op = transpose where asked. */
+export async function batchedMatmul(a: MatrixBatch, b: MatrixBatch, options: BatchedMatmulOptions = {}): Promise<MatrixBatch> {
+  const transposeA = options.transposeA ?? false;
+  const transposeB = options.transposeB ?? false;
+  for (const [name, batch] of [['a', a], ['b', b]] as const) {
+    if (batch.data.length !== batch.count * batch.rows * batch.cols) {
+      throw new RangeError(`batchedMatmul: ${name} has ${batch.data.length} values, expected ${batch.count}×${batch.rows}×${batch.cols}`);
     }
   }
-  return matrix(p, q, out);
+  if (a.count !== b.count) throw new RangeError(`batchedMatmul: ${a.count} matrices vs ${b.count}`);
+  const k = transposeA ? a.rows : a.cols;
+  const kb = transposeB ? b.cols : b.rows;
+  if (k !== kb) throw new RangeError(`batchedMatmul: inner dimensions ${k} vs ${kb}`);
+  return (await runKernel(BatchedMatmul, { a, b }, { transposeA, transposeB }, options.backend)).output;
+}
+
+/** The backend that serves calls made with this choice. */
+export function backendInfo(choice: KernelChoice = 'auto'): Promise<BackendInfo> {
+  return resolveBackend(choice);
+}
+
+/** Stops worker threads and releases device memory of every backend; they restart on next use. */
+export async function disposeKernels(): Promise<void> {
+  await Promise.all(registeredBackends().map((b) => b.dispose()));
 }

@@ -1,0 +1,43 @@
+/**
+ * What a kernel backend declares about itself. Precision and tolerance are part of the contract: a float32 backend
+ * is allowed only because it states how far its answers may sit from the float64 ones.
+ */
+
+export type Precision = 'f64' | 'f32';
+export type Device = 'cpu' | 'gpu';
+
+/** Whether a backend can run here; when not, one line saying why (shown by tests and `backendInfo`). */
+export type Availability =
+  | { readonly available: true; readonly detail: string; readonly hardware: boolean }
+  | { readonly available: false; readonly reason: string };
+
+export interface KernelBackend {
+  /** Registry key and the label results report, e.g. "cpu-wasm-simd", "gpujs-webgpu". */
+  readonly name: string;
+  readonly device: Device;
+  readonly precision: Precision;
+  /**
+   * Bound on |C̃ᵢⱼ − Cᵢⱼ| / (‖xᵢ‖·‖yⱼ‖) for a product C = XᵀY with columns xᵢ, yⱼ: the Cauchy–Schwarz scale of each
+   * entry, so one number covers every magnitude. Float64 backends differ from each other only by summation order.
+   */
+  readonly tolerance: number;
+  /** Higher runs first among backends of the same device and precision (the fastest measured here wins). */
+  readonly priority: number;
+  /** Cheap after the first call (cached). Never throws: a failure is reported as unavailable with a reason. */
+  probe(): Promise<Availability>;
+  /** Releases threads, devices and memory; the backend starts again lazily on its next use. */
+  dispose(): Promise<void>;
+}
+
+/** What a call reports about the backend that served it. */
+export interface BackendInfo {
+  readonly name: string;
+  readonly device: Device;
+  readonly precision: Precision;
+  readonly tolerance: number;
+  /** Implementation detail: thread count, adapter name, gpu.js mode. */
+  readonly detail: string;
+}
+
+/** Tolerance of the float64 backends: summation order only, n·ε stays far below this for n ≤ 10⁶ rows in practice. */
+export const F64_TOLERANCE = 1e-12;

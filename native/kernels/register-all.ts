@@ -1,0 +1,3 @@
+/** Every backend, registered by an explicit import list (no directory scanning). */
+import './cpu/register.js';
+import './wasm/register.js';

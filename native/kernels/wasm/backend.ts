@@ -1,0 +1,51 @@
+import { availableParallelism } from 'node:os';
+import { F64_TOLERANCE, type Availability, type KernelBackend } from '../backend.js';
+import { KernelPool } from './pool.js';
+import { productModuleBytes } from './product-module.js';
+import { WebAssemblyApi } from './webassembly.js';
+
+export const CPU_WASM_SIMD = 'cpu-wasm-simd';
+
+/** Worker threads of the pool: all cores unless SVCCA_KERNEL_THREADS says otherwise (benchmarks, shared machines). */
+export function poolThreads(): number {
+  const requested = Number.parseInt(process.env['SVCCA_KERNEL_THREADS'] ?? '', 10);
+  return Number.isInteger(requested) && requested > 0 ? requested : availableParallelism();
+}
+
+let started: Promise<KernelPool> | undefined;
+
+/** The pool, started on first use. */
+export function kernelPool(): Promise<KernelPool> {
+  started ??= KernelPool.start(poolThreads());
+  return started;
+}
+
+let availability: Availability | undefined;
+
+function check(): Availability {
+  if (typeof SharedArrayBuffer === 'undefined') {
+    return { available: false, reason: 'SharedArrayBuffer is not available (cross-origin isolation off?)' };
+  }
+  if (!WebAssemblyApi?.validate(productModuleBytes())) {
+    return { available: false, reason: 'this engine does not validate WebAssembly SIMD with shared memory' };
+  }
+  return { available: true, detail: `float64 f64x2 WebAssembly SIMD, ${poolThreads()} threads`, hardware: true };
+}
+
+/**
+ * Float64 WebAssembly SIMD on all cores: the fastest exact backend on CPUs (see docs/kernels.md for the figures).
+ * Its sums run in a different order from cpu-js, hence the float64 tolerance rather than bit equality.
+ */
+export const wasmSimdBackend: KernelBackend = {
+  name: CPU_WASM_SIMD,
+  device: 'cpu',
+  precision: 'f64',
+  tolerance: F64_TOLERANCE,
+  priority: 10,
+  probe: async () => (availability ??= check()),
+  dispose: async () => {
+    const pool = started;
+    started = undefined;
+    if (pool) await (await pool).dispose();
+  },
+};

@@ -1,0 +1,126 @@
+/**
+ * The wasm-simd thread pool: one compiled product module, one shared WebAssembly.Memory, one instance per worker
+ * thread plus one on the calling thread (for products too small to be worth a message round trip).
+ *
+ * - Lazy: nothing starts until the first product; `dispose()` terminates the workers and frees the memory, and the
+ *   next product starts a fresh pool.
+ * - Idle workers are unref'd, so an idle pool never keeps the process alive; they are ref'd while a call is in
+ *   flight so that `await gram(x)` at the end of a script is not cut short.
+ * - One call at a time: callers share the memory, so `exclusive` serialises them.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { MAX_PAGES, PAGE_BYTES, productModuleBytes, type ProductExports } from './product-module.js';
+import { WebAssemblyApi, type WasmMemory } from './webassembly.js';
+import { WORKER_SOURCE } from './worker-source.js';
+
+export interface ExportCall {
+  readonly fn: keyof ProductExports;
+  readonly args: readonly number[];
+}
+
+interface Pending {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+class PoolWorker {
+  private pending: Pending | undefined;
+  private nextId = 0;
+  private failed: Error | undefined;
+
+  constructor(private readonly worker: Worker) {
+    worker.unref();
+    worker.on('message', (reply: { id: number; error?: string }) => this.settle(reply.error ? new Error(reply.error) : undefined));
+    worker.on('error', (error: Error) => {
+      this.failed = error;
+      this.settle(error);
+    });
+    worker.on('exit', (code) => {
+      this.failed ??= new Error(`kernel worker exited with code ${code}`);
+      this.settle(this.failed);
+    });
+  }
+
+  private settle(error: Error | undefined): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    this.worker.unref();
+    if (!pending) return;
+    if (error) pending.reject(error);
+    else pending.resolve();
+  }
+
+  run(calls: readonly ExportCall[]): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.pending) return Promise.reject(new Error('kernel worker is busy'));
+    return new Promise<void>((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.worker.ref();
+      this.worker.postMessage({ id: this.nextId++, calls });
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.failed ??= new Error('kernel pool disposed');
+    await this.worker.terminate();
+  }
+}
+
+export class KernelPool {
+  private lock: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly memory: WasmMemory,
+    /** The instance on the calling thread. */
+    readonly local: ProductExports,
+    private readonly workers: readonly PoolWorker[],
+  ) {}
+
+  static async start(threads = availableParallelism()): Promise<KernelPool> {
+    const module = await WebAssemblyApi.compile(productModuleBytes());
+    const memory = new WebAssemblyApi.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    const instance = new WebAssemblyApi.Instance(module, { env: { memory } });
+    const workers = Array.from(
+      { length: Math.max(1, threads) },
+      () => new PoolWorker(new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module, memory } })),
+    );
+    return new KernelPool(memory, instance.exports as unknown as ProductExports, workers);
+  }
+
+  get threads(): number {
+    return this.workers.length;
+  }
+
+  /** Runs `task` after every earlier one finished (the memory is shared by all callers). */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(task, task);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Makes the memory at least `bytes` long (it never shrinks; `dispose` frees it). */
+  reserve(bytes: number): void {
+    const pages = Math.ceil(bytes / PAGE_BYTES);
+    if (pages > MAX_PAGES) {
+      throw new RangeError(`product needs ${(bytes / 2 ** 30).toFixed(1)} GiB of kernel memory, more than wasm32's 4 GiB`);
+    }
+    const current = this.memory.buffer.byteLength / PAGE_BYTES;
+    if (pages > current) this.memory.grow(pages - current);
+  }
+
+  /** A fresh view (growing the memory replaces the buffer object). */
+  f64(): Float64Array {
+    return new Float64Array(this.memory.buffer);
+  }
+
+  /** Runs one list of export calls per worker (`perWorker.length` ≤ threads), all in parallel. */
+  async runParallel(perWorker: readonly (readonly ExportCall[])[]): Promise<void> {
+    if (perWorker.length > this.workers.length) throw new RangeError('more call lists than kernel workers');
+    await Promise.all(perWorker.map((calls, i) => this.workers[i]!.run(calls)));
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,11 @@
+/** Registers the cpu-wasm-simd backend and its kernels: an explicit list, no directory scanning. */
+import { registerBackend, registerKernel } from '../registry.js';
+import { wasmSimdBackend } from './backend.js';
+import { batchedMatmulConfig } from './batchedMatmul.js';
+import { crossGramConfig } from './crossGram.js';
+import { gramConfig } from './gram.js';
+
+registerBackend(wasmSimdBackend);
+registerKernel(gramConfig);
+registerKernel(crossGramConfig);
+registerKernel(batchedMatmulConfig);

@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, test } from 'vitest';
+import { disposeKernels, gram } from '../../../native/kernels/index.js';
+import { kernelPool } from '../../../native/kernels/wasm/backend.js';
+import { matrix } from '../../../native/linalg/matrix.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+afterAll(disposeKernels);
+
+function ramp(rows: number, cols: number): ReturnType<typeof matrix> {
+  return matrix(rows, cols, Float64Array.from({ length: rows * cols }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5));
+}
+
+describe('wasm-simd kernel pool', () => {
+  test('an idle pool does not keep the process alive, and a pending call does', async () => {
+    // A script whose last act is awaiting a multi-threaded gram: it must print the result, then exit by itself.
+    const script = `
+      import { gram } from './native/kernels/index.ts';
+      import { matrix } from './native/linalg/matrix.ts';
+      const x = matrix(2000, 64, Float64Array.from({ length: 2000 * 64 }, (_, i) => (i % 13) - 6));
+      const g = await gram(x, { backend: 'cpu-wasm-simd' });
+      console.log('done', g.data[0]);
+    `;
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      timeout: 60_000,
+    });
+    expect(stdout.trim()).toMatch(/^done \d+/);
+  });
+
+  test('dispose stops the workers and the next call starts a fresh pool', async () => {
+    const x = ramp(3000, 40);
+    const before = await gram(x, { backend: 'cpu-wasm-simd' });
+    const first = await kernelPool();
+    await disposeKernels();
+    const after = await gram(x, { backend: 'cpu-wasm-simd' });
+    expect(await kernelPool()).not.toBe(first);
+    expect(after.data).toEqual(before.data);
+  });
+
+  test('concurrent calls share the memory safely', async () => {
+    const xs = [ramp(2500, 33), ramp(1800, 47), ramp(3100, 20)];
+    const alone = [];
+    for (const x of xs) alone.push(await gram(x, { backend: 'cpu-wasm-simd' }));
+    const together = await Promise.all(xs.map((x) => gram(x, { backend: 'cpu-wasm-simd' })));
+    together.forEach((g, i) => expect(g.data).toEqual(alone[i]!.data));
+  });
+});
