@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { indexCommand } from './index-cmd.js';
 import { runsCommand } from './runs.js';
+import { serveCommand } from './serve.js';
 
 /**
  * The explicit list of commands (no directory scanning): one file per command in this folder.
@@ -9,4 +10,5 @@ import { runsCommand } from './runs.js';
 export const commands: Record<string, Command> = {
   index: indexCommand,
   runs: runsCommand,
+  serve: serveCommand,
 };

@@ -1,0 +1,208 @@
+/**
+ * The in-process StudioApi: the services wired together for one open workspace. Serve (over WebSocket) and the
+ * Electron main process (over IPC) put a transport in front of it; the CLI calls the same services directly.
+ *
+ * Jobs: every long call runs under a job id (the caller's, or a fresh one) with its own AbortController, reports
+ * progress events under that id, and `cancel(jobId)` aborts it (the call then rejects with CancelledError).
+ * The index is opened, brought up to date in the background (progress under the job id `index-open-<n>`), and
+ * watched, so runs being written appear while they are written (indexChanged events).
+ */
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { exampleWorkspace, watchWorkspace, WorkspaceIndex } from '../index/index.js';
+import type { IndexProgress, Watcher } from '../index/index.js';
+import { CancelledError, InputError, StudioError, UsageError } from '../errors.js';
+import type {
+  CallOptions,
+  CompareRequest,
+  CompareResult,
+  CompressRequest,
+  CompressResult,
+  DynamicsRequest,
+  DynamicsResult,
+  IndexChangedEvent,
+  IndexReport,
+  LayerRef,
+  MatrixRequest,
+  MatrixResult,
+  ProgressEvent,
+  RunInfo,
+  StudioApi,
+  Unsubscribe,
+  WorkspaceInfo,
+} from './contract.js';
+
+export interface StudioOptions {
+  /** Workspace folder; default the bundled example workspace. */
+  root?: string;
+  /** Index file; default the index's own choice (inside the workspace, or a per-user cache for a read-only one). */
+  db?: string;
+  /** Follow changes on disk (default true). */
+  watch?: boolean;
+}
+
+export type Studio = StudioApi & {
+  /** Resolves when the first index pass of the open workspace has finished. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** What a job body gets: the signal to honour and a progress reporter. */
+interface JobContext {
+  signal: AbortSignal;
+  progress(done: number, total: number, label?: string): void;
+}
+
+let openCounter = 0;
+
+/** A service this build does not have yet: one line, a StudioError so the CLI exits 2 and the UI shows it. */
+function notAvailable(what: string): Promise<never> {
+  return Promise.reject(new StudioError(`${what} is not available in this build`, 'usage'));
+}
+
+async function requireFolder(root: string): Promise<string> {
+  const full = resolve(root);
+  const info = await stat(full).catch(() => null);
+  if (!info) throw new InputError(full, 'no such folder');
+  if (!info.isDirectory()) throw new InputError(full, 'not a folder');
+  return full;
+}
+
+export async function createStudio(options: StudioOptions = {}): Promise<Studio> {
+  const progressListeners = new Set<(event: ProgressEvent) => void>();
+  const changeListeners = new Set<(event: IndexChangedEvent) => void>();
+  const jobs = new Map<string, AbortController>();
+  let jobCounter = 0;
+
+  const emitProgress = (event: ProgressEvent): void => {
+    for (const listener of progressListeners) listener(event);
+  };
+
+  /** Runs `body` as a job: registered for cancel, reporting progress under its id, always unregistered. */
+  async function job<T>(label: string, options: CallOptions | undefined, body: (context: JobContext) => Promise<T>): Promise<T> {
+    const jobId = options?.jobId ?? `job-${++jobCounter}`;
+    if (jobs.has(jobId)) throw new UsageError(`job id '${jobId}' is already running`);
+    const controller = new AbortController();
+    jobs.set(jobId, controller);
+    const startedAt = performance.now();
+    const progress = (done: number, total: number, text?: string): void => {
+      const seconds = (performance.now() - startedAt) / 1000;
+      emitProgress({ jobId, label: text ?? label, done, total, rate: seconds > 0 ? done / seconds : 0 });
+    };
+    try {
+      const result = await body({ signal: controller.signal, progress });
+      if (controller.signal.aborted) throw new CancelledError(label);
+      return result;
+    } catch (err) {
+      if (controller.signal.aborted && !(err instanceof CancelledError)) throw new CancelledError(label);
+      throw err;
+    } finally {
+      jobs.delete(jobId);
+    }
+  }
+
+  const indexProgress =
+    (context: JobContext) =>
+    (p: IndexProgress): void =>
+      context.progress(p.done, p.total, p.phase === 'scan' ? 'Scanning workspace' : 'Reading array headers');
+
+  interface Open {
+    index: WorkspaceIndex;
+    watcher: Watcher | null;
+    offChange: Unsubscribe;
+    ready: Promise<void>;
+  }
+
+  function open(root: string): Open {
+    const index = WorkspaceIndex.open(root, options.db !== undefined ? { db: options.db } : {});
+    const offChange = index.onChange((change) => {
+      const event: IndexChangedEvent = { root: change.root, report: change.report };
+      for (const listener of changeListeners) listener(event);
+    });
+    const state: Open = { index, watcher: null, offChange, ready: Promise.resolve() };
+    state.ready = job('Indexing workspace', { jobId: `index-open-${++openCounter}` }, async (context) => {
+      await index.index({ signal: context.signal, onProgress: indexProgress(context) });
+    }).then(() => {
+      if (options.watch !== false && current === state) state.watcher = watchWorkspace(index, { onError: () => undefined });
+    });
+    return state;
+  }
+
+  async function shut(state: Open): Promise<void> {
+    state.offChange();
+    await state.ready.catch(() => undefined);
+    await state.watcher?.close();
+    state.index.close();
+  }
+
+  let current: Open = open(await requireFolder(options.root ?? exampleWorkspace()));
+
+  const info = (): WorkspaceInfo => ({ root: current.index.root, db: current.index.dbPath, ...current.index.report() });
+  const ready = (): Promise<void> => current.ready.catch((err: unknown) => {
+    // A cancelled first pass leaves a partial index, still usable; anything else is the user's to see.
+    if (!(err instanceof CancelledError)) throw err;
+  });
+
+  const studio: Studio = {
+    ready,
+    async workspace() {
+      return info();
+    },
+    async openWorkspace(root) {
+      const folder = await requireFolder(root);
+      const previous = current;
+      for (const controller of jobs.values()) controller.abort();
+      current = open(folder);
+      await shut(previous);
+      await ready();
+      return info();
+    },
+    async reindex(callOptions) {
+      await ready();
+      const index = current.index;
+      return job('Indexing workspace', callOptions, async (context): Promise<IndexReport> => {
+        const { changes: _changes, ...report } = await index.index({ signal: context.signal, onProgress: indexProgress(context) });
+        return report;
+      });
+    },
+    async runs(): Promise<RunInfo[]> {
+      await ready();
+      return current.index.listRuns();
+    },
+    async resolveLayer(ref: LayerRef) {
+      await ready();
+      return current.index.resolveLayer(ref.run, ref.step ?? 'last', ref.layer).spec;
+    },
+    async compare(_request: CompareRequest, _callOptions?: CallOptions): Promise<CompareResult> {
+      return notAvailable('compare');
+    },
+    async matrix(_request: MatrixRequest, _callOptions?: CallOptions): Promise<MatrixResult> {
+      return notAvailable('the cluster matrix');
+    },
+    async dynamics(_request: DynamicsRequest, _callOptions?: CallOptions): Promise<DynamicsResult> {
+      return notAvailable('learning dynamics');
+    },
+    async compress(_request: CompressRequest, _callOptions?: CallOptions): Promise<CompressResult> {
+      return notAvailable('the compression preview');
+    },
+    async cancel(jobId) {
+      // Cancelling a job that already ended is not an error: the race is inherent to a remote cancel.
+      jobs.get(jobId)?.abort();
+    },
+    onProgress(listener) {
+      progressListeners.add(listener);
+      return () => progressListeners.delete(listener);
+    },
+    onIndexChanged(listener) {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
+    async close() {
+      for (const controller of jobs.values()) controller.abort();
+      await shut(current);
+      progressListeners.clear();
+      changeListeners.clear();
+    },
+  };
+  return studio;
+}

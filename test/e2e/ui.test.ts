@@ -1,0 +1,206 @@
+/**
+ * The UI end to end: `svcca-studio serve` on the example workspace, driven in Debian's chromium. Each view must show
+ * the workspace's real data (checked against the CLI's --json output), the interactions must work, and every step
+ * leaves a screenshot in test-results/e2e/ for a person to look at.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ensureRendererBuild } from './build-renderer.js';
+import { cliJson, ensureCliBuild, exampleWorkspace, findChromium, launchBrowser, missingService, pngSize, screenshot, startServe } from './harness.js';
+import type { Browser, Served } from './harness.js';
+
+const CHROMIUM = findChromium();
+const WORKSPACE = exampleWorkspace();
+
+interface RunsJson {
+  runs: Array<{ name: string; layers: string[]; steps: Array<number | 'final'> }>;
+}
+interface CompareJson {
+  similarity: number;
+  coefficients: number[];
+}
+
+describe.skipIf(!CHROMIUM)(`UI in chromium against serve${CHROMIUM ? '' : ' (skipped: no chromium binary at /usr/bin/chromium or $CHROMIUM_PATH)'}`, () => {
+  let served: Served;
+  let browser: Browser;
+  let page: Page;
+  let runs: RunsJson['runs'];
+  const scratch = mkdtempSync(join(tmpdir(), 'svcca-e2e-cli-'));
+
+  beforeAll(async () => {
+    ensureCliBuild();
+    await ensureRendererBuild();
+    runs = cliJson<RunsJson>(['runs', WORKSPACE, '--db', join(scratch, 'index.sqlite')]).runs;
+    served = await startServe(WORKSPACE);
+    browser = await launchBrowser(CHROMIUM!);
+    page = browser.page;
+    await page.goto(served.url);
+    await page.locator('[data-testid="runs-table"] tbody tr').first().waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  /** The first run with several checkpoints (the dynamics runs) and two runs sharing a layer, from the CLI's view. */
+  const dynamicRun = (): RunsJson['runs'][number] => runs.find((r) => r.steps.length > 1)!;
+
+  it('Runs: lists every run the CLI lists, with the index summary', async () => {
+    const names = await page.locator('[data-testid="runs-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run')));
+    expect(names.sort()).toEqual(runs.map((r) => r.name).sort());
+    await expect.poll(() => page.getByTestId('index-summary').textContent()).toContain(`${runs.length} runs`);
+    await screenshot(page, '01-runs');
+  });
+
+  it('Runs: the regex filter narrows the table and the keyboard selects rows', async () => {
+    const random = runs.filter((r) => /^random/i.test(r.name)).map((r) => r.name);
+    await page.getByTestId('run-filter').fill('^random');
+    await expect.poll(() => page.locator('[data-testid="runs-table"] tbody tr').count()).toBe(random.length);
+    // Focus the first row, select it with Space, move down, select the next one.
+    await page.locator('[data-testid="runs-table"] tbody tr').first().focus();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.getByTestId('selection-summary').textContent()).toContain(`${Math.min(2, random.length)} selected`);
+    const selected = await page.locator('[data-testid="runs-table"] tbody tr[aria-selected="true"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run')));
+    expect(selected).toEqual(random.slice(0, 2));
+    await page.getByTestId('group-by').selectOption('labels');
+    await screenshot(page, '02-runs-filtered-selected');
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    await page.getByTestId('run-filter').fill('');
+    await page.getByTestId('group-by').selectOption('');
+  });
+
+  it('Runs: exports the chart as a PNG that is a valid image', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="png"]').first().click()]);
+    const path = join(scratch, 'runs.png');
+    await download.saveAs(path);
+    const bytes = readFileSync(path);
+    const size = pngSize(bytes);
+    expect(size, 'PNG signature and IHDR').not.toBeNull();
+    expect(size!.width).toBeGreaterThan(200);
+    expect(size!.height).toBeGreaterThan(100);
+    // The browser itself must decode it.
+    const decoded = await page.evaluate(async (b64) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${b64}`;
+      await image.decode();
+      return [image.naturalWidth, image.naturalHeight];
+    }, bytes.toString('base64'));
+    expect(decoded).toEqual([size!.width, size!.height]);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="csv"]').first().click()]);
+    await csv.saveAs(join(scratch, 'runs.csv'));
+    expect(readFileSync(join(scratch, 'runs.csv'), 'utf8').split('\r\n')[0]).toBe('run,step,probe_acc');
+  });
+
+  it('keyboard: arrow keys move between the view tabs; the theme toggles to dark', async () => {
+    await page.locator('[role="tab"][data-view="runs"]').focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('[role="tab"][aria-selected="true"]').getAttribute('data-view')).toBe('matrix');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-view'))).toBe('matrix');
+    await page.keyboard.press('ArrowLeft');
+    await page.getByTestId('theme-toggle').click();
+    expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
+    await screenshot(page, '03-runs-dark');
+    await page.getByTestId('theme-toggle').click();
+    expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('light');
+  });
+
+  it('Cluster matrix: all runs, hover shows the pair and value, click opens the pair', async (ctx) => {
+    const layer = 'fc';
+    const missing = await missingService(served.url, 'matrix', [{ layer, method: 'cka', runs: runs.slice(0, 2).map((r) => r.name) }]);
+    if (missing) ctx.skip(`service missing: ${missing}`);
+    await page.locator('[role="tab"][data-view="matrix"]').click();
+    await page.getByTestId('matrix-layer').selectOption(layer);
+    await page.getByTestId('matrix-method').selectOption('svcca');
+    await page.getByTestId('matrix-compute').click();
+    const stage = page.getByTestId('matrix-stage');
+    await stage.waitFor({ timeout: 120_000 });
+    expect(Number(await stage.getAttribute('data-size'))).toBe(runs.length);
+    const canvas = page.getByTestId('matrix-canvas');
+    const box = (await canvas.boundingBox())!;
+    // Hover near the top-left cell area (past the dendrogram and bars) and read the tooltip.
+    const cellsOrigin = box.width - (await page.evaluate(() => {
+      const el = document.querySelector('[data-testid="matrix-stage"]') as HTMLElement;
+      return el.clientWidth;
+    }));
+    expect(cellsOrigin).toBe(0);
+    await canvas.hover({ position: { x: box.width - 5, y: box.height - 5 } });
+    const tooltip = page.getByTestId('matrix-tooltip');
+    await tooltip.waitFor();
+    const text = (await tooltip.innerText()).split('\n').map((s) => s.trim());
+    const [a, b] = [text[0]!, text[1]!.replace(/^×\s*/, '')];
+    const shown = Number(text[2]);
+    expect(runs.map((r) => r.name)).toContain(a);
+    expect(runs.map((r) => r.name)).toContain(b);
+    await screenshot(page, '04-matrix-hover');
+    const fileA = cliJson<{ runs: unknown }>(['runs', WORKSPACE, '--db', join(scratch, 'index.sqlite')]);
+    expect(fileA).toBeTruthy();
+    await canvas.click({ position: { x: box.width - 5, y: box.height - 5 } });
+    await expect.poll(() => page.locator('[role="tab"][aria-selected="true"]').getAttribute('data-view')).toBe('pair');
+    const similarity = page.getByTestId('pair-similarity');
+    await similarity.waitFor({ timeout: 120_000 });
+    expect(Number(await similarity.textContent())).toBeCloseTo(shown, 4);
+    await screenshot(page, '05-pair-from-matrix');
+  });
+
+  it('Pair: the similarity shown equals `svcca-studio compare --json` for the same two layers', async (ctx) => {
+    const [ra, rb] = [runs[0]!.name, runs[runs.length - 1]!.name];
+    const layer = 'fc';
+    const refA = (await import('./harness.js')).callApi(served.url, 'resolveLayer', [{ run: ra, layer }]);
+    const refB = (await import('./harness.js')).callApi(served.url, 'resolveLayer', [{ run: rb, layer }]);
+    const [fa, fb] = [(await refA).value as string, (await refB).value as string];
+    expect(fa).toContain(ra);
+    const missing = await missingService(served.url, 'compare', [{ a: fa, b: fb, method: 'pwcca' }]);
+    if (missing) ctx.skip(`service missing: ${missing}`);
+    const expected = cliJson<CompareJson>(['compare', fa, fb, '--method', 'pwcca']);
+    await page.locator('[role="tab"][data-view="pair"]').click();
+    await page.getByTestId('pair-run-a').selectOption(ra);
+    await page.getByTestId('pair-run-b').selectOption(rb);
+    await page.locator('fieldset').nth(0).locator('select').nth(1).selectOption(layer);
+    await page.locator('fieldset').nth(1).locator('select').nth(1).selectOption(layer);
+    await page.getByTestId('pair-method').selectOption('pwcca');
+    await page.getByTestId('pair-compute').click();
+    await expect.poll(() => page.getByTestId('pair-similarity').textContent(), { timeout: 120_000 }).toBe(expected.similarity.toFixed(4));
+    await screenshot(page, '06-pair');
+  });
+
+  it('Dynamics: panes per checkpoint with a slider and similarity-to-final lines', async (ctx) => {
+    const run = dynamicRun();
+    const missing = await missingService(served.url, 'dynamics', [{ run: run.name }]);
+    if (missing) ctx.skip(`service missing: ${missing}`);
+    await page.locator('[role="tab"][data-view="dynamics"]').click();
+    await page.getByTestId('dynamics-run').selectOption(run.name);
+    await page.getByTestId('dynamics-compute').click();
+    const slider = page.getByTestId('dynamics-slider');
+    await slider.waitFor({ timeout: 120_000 });
+    expect(await slider.getAttribute('max')).toBe(String(run.steps.length - 1));
+    await slider.focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => page.getByTestId('dynamics-step').textContent()).toBe(`step ${run.steps[0]}`);
+    await screenshot(page, '07-dynamics');
+  });
+
+  it('Compression: accuracy vs k for SVCCA and the baselines, with the chosen k', async (ctx) => {
+    const run = runs[0]!;
+    const missing = await missingService(served.url, 'compress', [{ run: run.name, layer: 'fc' }]);
+    if (missing) ctx.skip(`service missing: ${missing}`);
+    await page.locator('[role="tab"][data-view="compression"]').click();
+    await page.getByTestId('compress-run').selectOption(run.name);
+    await page.getByTestId('compress-layer').selectOption('fc');
+    await page.getByTestId('compress-compute').click();
+    await page.getByTestId('compress-k').waitFor({ timeout: 120_000 });
+    const expected = cliJson<{ smallest_k_within_half_point: number }>(['compress', WORKSPACE, '--run', run.name, '--layer', 'fc', '--db', join(scratch, 'index.sqlite')]);
+    expect(Number(await page.getByTestId('compress-k').textContent())).toBe(expected.smallest_k_within_half_point);
+    await screenshot(page, '08-compression');
+  });
+
+  it('the page raised no errors', () => {
+    expect(browser.problems).toEqual([]);
+  });
+});
