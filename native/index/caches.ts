@@ -19,9 +19,13 @@ export class IndexCaches {
       getBasis: db.prepare<[string], { content_hash: string; params: string; blob: Buffer }>(
         'SELECT content_hash, params, blob FROM basis_cache WHERE key = ?',
       ),
-      useBasis: db.prepare<[number, string]>('UPDATE basis_cache SET used_at = ? WHERE key = ?'),
-      putBasis: db.prepare<[string, string, string, number, number, number, Uint8Array]>(
-        'INSERT OR REPLACE INTO basis_cache (key, content_hash, params, created_at, used_at, bytes, blob) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      // Use times strictly increase (ties would make "least recently used" depend on the clock's resolution).
+      useBasis: db.prepare<{ now: number; key: string }>(
+        'UPDATE basis_cache SET used_at = max(@now, (SELECT coalesce(max(used_at), 0) + 1 FROM basis_cache)) WHERE key = @key',
+      ),
+      putBasis: db.prepare<{ key: string; hash: string; params: string; now: number; bytes: number; blob: Uint8Array }>(
+        `INSERT OR REPLACE INTO basis_cache (key, content_hash, params, created_at, used_at, bytes, blob)
+         VALUES (@key, @hash, @params, @now, max(@now, (SELECT coalesce(max(used_at), 0) + 1 FROM basis_cache)), @bytes, @blob)`,
       ),
       basisBytes: db.prepare<[], { total: number | null }>('SELECT sum(bytes) AS total FROM basis_cache'),
       oldestBases: db.prepare<[], { key: string; bytes: number }>('SELECT key, bytes FROM basis_cache ORDER BY used_at, key'),
@@ -34,7 +38,7 @@ export class IndexCaches {
     };
     this.prune = db.transaction((maxBytes: number) => {
       let total = this.s.basisBytes.get()?.total ?? 0;
-      for (const row of this.s.oldestBases.iterate()) {
+      for (const row of this.s.oldestBases.all()) {
         if (total <= maxBytes) break;
         this.s.deleteBasis.run(row.key);
         total -= row.bytes;
@@ -45,13 +49,12 @@ export class IndexCaches {
   getBasis(key: string): CachedBasis | undefined {
     const row = this.s.getBasis.get(key);
     if (!row) return undefined;
-    this.s.useBasis.run(Date.now(), key);
+    this.s.useBasis.run({ now: Date.now(), key });
     return { contentHash: row.content_hash, params: row.params, blob: row.blob };
   }
 
   putBasis(key: string, contentHash: string, params: string, blob: Uint8Array): void {
-    const now = Date.now();
-    this.s.putBasis.run(key, contentHash, params, now, now, blob.byteLength, blob);
+    this.s.putBasis.run({ key, hash: contentHash, params, now: Date.now(), bytes: blob.byteLength, blob });
   }
 
   /** Drops the least recently used bases until the cache holds at most `maxBytes`. */

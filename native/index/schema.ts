@@ -104,6 +104,7 @@ export const MIGRATIONS: readonly Migration[] = [
         blob         BLOB NOT NULL
       );
       CREATE INDEX basis_cache_hash ON basis_cache (content_hash);
+      CREATE INDEX basis_cache_used ON basis_cache (used_at);
 
       -- For the compute engine: a finished result per (content hashes of its inputs, parameters).
       CREATE TABLE result_cache (

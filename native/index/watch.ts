@@ -23,6 +23,11 @@ export interface WatchOptions {
   /** A pass that failed; watching goes on. */
   readonly onError?: (error: unknown) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Start with a pass over the whole workspace, once watching has begun: nothing written between an earlier pass
+   * and the start of watching can be missed.
+   */
+  readonly initialPass?: boolean;
 }
 
 export interface Watcher {
@@ -114,6 +119,10 @@ export function watchWorkspace(index: WorkspaceIndex, options: WatchOptions = {}
     });
   } catch {
     startPolling();
+  }
+  if (options.initialPass) {
+    pendingScopes.add('');
+    runPass();
   }
 
   const watcher: Watcher = {

@@ -21,15 +21,25 @@ export const indexCommand = defineCommand({
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      const first = await index.index({ onProgress: progressTo(io), signal: interrupted.signal });
-      io.result(contractReport(first), () => describeResult(index, first));
-      if (!options.watch) return 0;
-      io.info(`watching ${index.root} for changes (Ctrl-C to stop)`);
+      if (!options.watch) {
+        const result = await index.index({ onProgress: progressTo(io), signal: interrupted.signal });
+        io.result(contractReport(result), () => describeResult(index, result));
+        return 0;
+      }
+      // Watching starts before the first pass, so nothing written in between is missed.
+      let first = true;
       const watcher = watchWorkspace(index, {
+        initialPass: true,
         signal: interrupted.signal,
         onProgress: progressTo(io),
         onResult: (result) => {
-          if (isChange(result)) io.result(contractReport(result), () => `${new Date().toLocaleTimeString()} ${describeChange(result)}`);
+          if (first) {
+            first = false;
+            io.result(contractReport(result), () => describeResult(index, result));
+            io.info(`watching ${index.root} for changes (Ctrl-C to stop)`);
+          } else if (isChange(result)) {
+            io.result(contractReport(result), () => `${new Date().toLocaleTimeString()} ${describeChange(result)}`);
+          }
         },
         onError: (err) => io.info(`index pass failed: ${err instanceof Error ? err.message : String(err)}`),
       });
