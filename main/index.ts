@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, utilityProcess } from 'electron';
 import type { IpcMainEvent, IpcMainInvokeEvent } from 'electron';
 import type { WireEvent, WorkspaceInfo } from '../native/api/contract.js';
+import { exampleWorkspace } from '../native/index/example.js';
 import { DROP_CHANNEL, EVENT_CHANNELS, METHOD_CHANNELS, eventChannel } from './channels.js';
 import { hostArgs } from './host-port.js';
 import { HostSupervisor, type HostChild, type HostStatus, type SpawnHost } from './host-supervisor.js';
@@ -28,10 +29,22 @@ const PATHS = {
   preload: join(here, '../preload/index.cjs'),
   renderer: join(here, '../renderer'),
   host: join(here, 'host.js'),
-  // Packaged: a real folder beside app.asar (extraResources), so the index can be written next to it or cached.
-  example: app.isPackaged ? join(process.resourcesPath, 'example-workspace') : join(here, '../../resources/example-workspace'),
+  example: exampleFolder(),
 };
 const source: RendererSource = { devOrigin: devOrigin(process.env['ELECTRON_RENDERER_URL']) };
+
+/**
+ * The bundled example workspace, found the way the CLI finds it (native/index/example.ts): in the source tree, or
+ * packaged under resourcesPath/resources/example-workspace (a real folder, electron-builder.yml extraResources).
+ */
+function exampleFolder(): string {
+  try {
+    return exampleWorkspace();
+  } catch {
+    // A broken installation: the host then reports the missing folder on the first call, in the page.
+    return join(process.resourcesPath, 'resources', 'example-workspace');
+  }
+}
 
 function devOrigin(url: string | undefined): string | null {
   if (app.isPackaged || !url) return null;

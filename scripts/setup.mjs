@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// `npm run setup`: everything a fresh clone needs, in one idempotent step (CI runs it before every test run).
+//   1. npm ci (npm install without a lockfile) with ELECTRON_SKIP_BINARY_DOWNLOAD=1 — skipped when node_modules
+//      already matches package-lock.json (a stored hash), so a second run is fast;
+//   2. one try to fetch Electron's binary (offline machines are normal: one line, and the app falls back to the
+//      browser mode);
+//   3. Debian's chromium for the browser tests (and xvfb for the Electron smoke test when Electron is there), when
+//      missing and we are root with apt-get; otherwise one line;
+//   4. npm run build.
+// Each step prints one line saying what it did or why it did not.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const stampFile = join(repo, 'node_modules', '.svcca-setup.json');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const ELECTRON_TIMEOUT_MS = 120_000;
+
+const say = (line) => process.stdout.write(`setup: ${line}\n`);
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: repo, stdio: 'inherit', ...options });
+  if (result.error) return { ok: false, why: result.error.code === 'ETIMEDOUT' ? 'timed out' : result.error.message };
+  return { ok: result.status === 0, why: result.status === null ? `stopped by ${result.signal}` : `exit code ${result.status}` };
+}
+
+function onPath(tool) {
+  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** What node_modules was installed from: the lockfile (or package.json without one), Node's major version, the OS. */
+function dependencyHash() {
+  const lock = join(repo, 'package-lock.json');
+  const source = existsSync(lock) ? readFileSync(lock) : readFileSync(join(repo, 'package.json'));
+  return createHash('sha256')
+    .update(source)
+    .update(`${process.versions.node.split('.')[0]} ${process.platform} ${process.arch}`)
+    .digest('hex');
+}
+
+/**
+ * Without a stamp (node_modules installed by hand), npm's own record of what it installed,
+ * node_modules/.package-lock.json, is compared with the lockfile: same version at every path, optional packages
+ * for other platforms aside, nothing extra. Then the stamp is written and no reinstall happens.
+ */
+function installedMatchesLock() {
+  try {
+    const wanted = JSON.parse(readFileSync(join(repo, 'package-lock.json'), 'utf8')).packages ?? {};
+    const installed = JSON.parse(readFileSync(join(repo, 'node_modules', '.package-lock.json'), 'utf8')).packages ?? {};
+    for (const [path, entry] of Object.entries(wanted)) {
+      if (path === '' || entry.link) continue;
+      const have = installed[path];
+      if (!have) {
+        if (entry.optional || entry.devOptional) continue;
+        return false;
+      }
+      if (have.version !== entry.version) return false;
+    }
+    return Object.keys(installed).every((path) => path in wanted);
+  } catch {
+    return false;
+  }
+}
+
+function installDependencies() {
+  const hash = dependencyHash();
+  let stamped = false;
+  try {
+    stamped = JSON.parse(readFileSync(stampFile, 'utf8')).hash === hash;
+  } catch {
+    // no stamp yet
+  }
+  if (stamped || installedMatchesLock()) {
+    if (!stamped) writeFileSync(stampFile, `${JSON.stringify({ hash, at: new Date().toISOString() })}\n`);
+    say('dependencies already match package-lock.json (npm ci skipped)');
+    return;
+  }
+  const useCi = existsSync(join(repo, 'package-lock.json'));
+  say(`installing dependencies (npm ${useCi ? 'ci' : 'install'}, Electron's binary download skipped)`);
+  const result = run(npm, [useCi ? 'ci' : 'install', '--no-audit', '--no-fund'], {
+    env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
+    shell: process.platform === 'win32',
+  });
+  if (!result.ok) {
+    say(`npm ${useCi ? 'ci' : 'install'} failed (${result.why})`);
+    process.exit(1);
+  }
+  writeFileSync(stampFile, `${JSON.stringify({ hash, at: new Date().toISOString() })}\n`);
+}
+
+/** The Electron executable if its binary is installed, else null. */
+function electronBinary() {
+  try {
+    const path = createRequire(join(repo, 'package.json'))('electron');
+    return typeof path === 'string' && existsSync(path) ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+function fetchElectron() {
+  if (electronBinary()) {
+    say('Electron binary present');
+    return;
+  }
+  if (process.env.SVCCA_SKIP_ELECTRON === '1') {
+    say('Electron binary absent; not fetched (SVCCA_SKIP_ELECTRON=1); npm start will use the browser mode');
+    return;
+  }
+  const installer = join(repo, 'node_modules', 'electron', 'install.js');
+  const env = { ...process.env };
+  delete env.ELECTRON_SKIP_BINARY_DOWNLOAD;
+  const result = spawnSync(process.execPath, [installer], { cwd: repo, env, stdio: 'ignore', timeout: ELECTRON_TIMEOUT_MS });
+  if (electronBinary()) say('Electron binary fetched');
+  else {
+    const why = result.error?.code === 'ETIMEDOUT' ? `no answer in ${ELECTRON_TIMEOUT_MS / 1000} s` : 'its download site is not reachable';
+    say(`Electron binary not available (${why}); npm start will use the browser mode`);
+  }
+}
+
+function aptInstall(packages, purpose) {
+  const root = process.platform === 'linux' && process.getuid?.() === 0;
+  if (!root || !onPath('apt-get')) {
+    say(`${packages.join(', ')} missing and not installable here (needs root and apt-get); ${purpose} will be skipped`);
+    return;
+  }
+  say(`installing ${packages.join(', ')} from Debian (${purpose})`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const quiet = { env, stdio: ['ignore', 'ignore', 'inherit'] };
+  const update = run('apt-get', ['update', '-qq'], quiet);
+  const install = update.ok ? run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], quiet) : update;
+  if (!install.ok) say(`apt-get could not install ${packages.join(', ')} (${install.why}); ${purpose} will be skipped`);
+}
+
+function systemPackages() {
+  if (existsSync('/usr/bin/chromium')) say('chromium present (browser tests)');
+  else if (process.platform === 'linux') aptInstall(['chromium'], 'the browser tests');
+  else say('not Linux: the browser tests look for a Chromium of their own');
+  if (electronBinary() && process.platform === 'linux') {
+    if (onPath('xvfb-run')) say('xvfb present (Electron smoke test)');
+    else aptInstall(['xvfb', 'xauth'], 'the Electron smoke test');
+  }
+}
+
+function build() {
+  say('building (npm run build)');
+  const result = run(npm, ['run', 'build'], { shell: process.platform === 'win32' });
+  if (!result.ok) {
+    say(`build failed (${result.why})`);
+    process.exit(1);
+  }
+}
+
+installDependencies();
+fetchElectron();
+systemPackages();
+build();
+say('done: npm start opens the app; npm test runs every test');
