@@ -67,6 +67,7 @@ interface RunRow {
   labels: string | null;
   layers: string;
   steps: string;
+  metrics: string;
 }
 
 interface ArrayRow {
@@ -92,19 +93,13 @@ export class IndexReader {
     db: Database.Database,
     private readonly root: string,
   ) {
-    const runColumns = 'id, rel_path AS rel, name, run_json, grp, seed, lr, labels, layers, steps';
+    const runColumns = 'id, rel_path AS rel, name, run_json, grp, seed, lr, labels, layers, steps, metrics';
     const arrayColumns = `a.name, f.rel_path AS rel, f.format, a.shape, a.dtype, a.byte_order, a.storage_order, a.data_offset,
       a.byte_length, a.compressed, f.size, f.mtime_ms, a.position`;
     this.s = {
       runs: db.prepare<[], RunRow>(`SELECT ${runColumns} FROM runs WHERE name IS NOT NULL`),
       runByName: db.prepare<[string], RunRow>(`SELECT ${runColumns} FROM runs WHERE name = ?`),
       runByRel: db.prepare<[string], RunRow>(`SELECT ${runColumns} FROM runs WHERE rel_path = ? AND name IS NOT NULL`),
-      allMetrics: db.prepare<[], { run_id: number; step: number; name: string; value: number }>(
-        'SELECT run_id, step, name, value FROM metrics ORDER BY run_id, step',
-      ),
-      runMetrics: db.prepare<[number], { run_id: number; step: number; name: string; value: number }>(
-        'SELECT run_id, step, name, value FROM metrics WHERE run_id = ? ORDER BY step',
-      ),
       checkpoints: db.prepare<[number], { id: number; dir: string; step: number | null; arrays: number }>(
         `SELECT c.id, c.dir, c.step,
            (SELECT count(*) FROM files f JOIN arrays a ON a.file_id = f.id WHERE f.checkpoint_id = c.id AND f.kind = 'activations') AS arrays
@@ -152,21 +147,17 @@ export class IndexReader {
 
   /** Every run, by name (natural order), with metadata and metrics. */
   listRuns(): RunInfo[] {
-    const byRun = new Map<number, MetricPoint[]>();
-    collectMetrics(this.s.allMetrics.all(), byRun);
     return this.s.runs
       .all()
       .sort((a, b) => compareNatural(a.name, b.name))
-      .map((row) => toRunInfo(row, byRun.get(row.id) ?? []));
+      .map(toRunInfo);
   }
 
   /** A run by name (or, failing that, by its folder relative to the workspace). */
   findRun(nameOrPath: string): FoundRun | undefined {
     const row = this.s.runByName.get(nameOrPath) ?? this.s.runByRel.get(nameOrPath.replace(/\\/g, '/').replace(/\/+$/, ''));
     if (!row) return undefined;
-    const byRun = new Map<number, MetricPoint[]>();
-    collectMetrics(this.s.runMetrics.all(row.id), byRun);
-    return { id: row.id, rel: row.rel, info: toRunInfo(row, byRun.get(row.id) ?? []) };
+    return { id: row.id, rel: row.rel, info: toRunInfo(row) };
   }
 
   /** A run's checkpoints in training order, with their database ids. */
@@ -226,20 +217,7 @@ export class IndexReader {
   }
 }
 
-function collectMetrics(rows: Array<{ run_id: number; step: number; name: string; value: number }>, byRun: Map<number, MetricPoint[]>): void {
-  for (const row of rows) {
-    const points = byRun.get(row.run_id) ?? [];
-    if (points.length === 0) byRun.set(row.run_id, points);
-    let last = points[points.length - 1];
-    if (!last || last.step !== row.step) {
-      last = { step: row.step };
-      points.push(last);
-    }
-    last[row.name] = row.value;
-  }
-}
-
-function toRunInfo(row: RunRow, metrics: MetricPoint[]): RunInfo {
+function toRunInfo(row: RunRow): RunInfo {
   return {
     name: row.name,
     path: row.rel === '' ? '.' : row.rel,
@@ -249,7 +227,7 @@ function toRunInfo(row: RunRow, metrics: MetricPoint[]): RunInfo {
     ...(row.labels !== null && { labels: row.labels }),
     layers: JSON.parse(row.layers) as string[],
     steps: JSON.parse(row.steps) as Array<number | 'final'>,
-    metrics,
+    metrics: JSON.parse(row.metrics) as MetricPoint[],
     meta: row.run_json === null ? {} : (JSON.parse(row.run_json) as Record<string, unknown>),
   };
 }

@@ -15,7 +15,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    description: 'runs, metrics, checkpoints, files, arrays, scan errors; basis and result caches',
+    description: 'runs, checkpoints, files, arrays, scan errors; basis and result caches',
     sql: `
       -- Facts about the workspace as a whole (its root, when it was last fully scanned).
       CREATE TABLE workspace (
@@ -37,18 +37,14 @@ export const MIGRATIONS: readonly Migration[] = [
         lr              REAL,
         labels          TEXT,
         declared_layers TEXT,                   -- run.json "layers" (JSON list) or NULL
+        -- run.json "metrics", numeric values only, one point per step, ascending (JSON list). A column, not a table:
+        -- metrics are always read per run and whole, and listing 200 runs × 50 steps reads 200 values, not 20,000 rows.
+        metrics         TEXT NOT NULL DEFAULT '[]',
         layers          TEXT NOT NULL DEFAULT '[]',  -- derived at each write of the run: the run's layer order
         steps           TEXT NOT NULL DEFAULT '[]',  -- derived likewise: checkpoint steps in training order
         problems        TEXT NOT NULL DEFAULT '[]'   -- derived likewise: [{rel, error}] (a step twice, a layer twice)
       );
 
-      CREATE TABLE metrics (
-        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-        step   INTEGER NOT NULL,
-        name   TEXT NOT NULL,
-        value  REAL NOT NULL,
-        PRIMARY KEY (run_id, step, name)
-      ) WITHOUT ROWID;
 
       CREATE TABLE checkpoints (
         id     INTEGER PRIMARY KEY,

@@ -61,11 +61,10 @@ export class IndexWriter {
       insertRun: db.prepare<[string, string]>('INSERT INTO runs (rel_path, preferred_name) VALUES (?, ?) ON CONFLICT (rel_path) DO NOTHING'),
       updateRunJson: db.prepare(
         `UPDATE runs SET preferred_name = @preferredName, run_json_size = @size, run_json_mtime = @mtime, run_json = @json,
-           run_json_error = @error, grp = @group, seed = @seed, lr = @lr, labels = @labels, declared_layers = @layers
+           run_json_error = @error, grp = @group, seed = @seed, lr = @lr, labels = @labels, declared_layers = @layers,
+           metrics = @metrics
          WHERE id = @id`,
       ),
-      deleteMetrics: db.prepare<[number]>('DELETE FROM metrics WHERE run_id = ?'),
-      insertMetric: db.prepare<[number, number, string, number]>('INSERT OR REPLACE INTO metrics (run_id, step, name, value) VALUES (?, ?, ?, ?)'),
       upsertCheckpoint: db.prepare<[number, string, number | null], { id: number }>(
         'INSERT INTO checkpoints (run_id, dir, step) VALUES (?, ?, ?) ON CONFLICT (run_id, dir) DO UPDATE SET step = excluded.step RETURNING id',
       ),
@@ -143,13 +142,8 @@ export class IndexWriter {
       lr: m?.lr ?? null,
       labels: m?.labels ?? null,
       layers: m?.layers ? JSON.stringify(m.layers) : null,
+      metrics: JSON.stringify(m?.metrics ?? []),
     });
-    this.s.deleteMetrics.run(runId);
-    for (const point of m?.metrics ?? []) {
-      for (const [name, value] of Object.entries(point)) {
-        if (name !== 'step' && typeof value === 'number') this.s.insertMetric.run(runId, point.step, name, value);
-      }
-    }
   }
 
   private writeFile(f: Extract<FileUpdate, { type: 'read' }>, checkpointId: number | null): void {

@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+/**
+ * Index speed on a synthetic workspace of 200 runs × 50 checkpoints × 10 layers (100,000 .npy files, made by
+ * bench/gen-workspace.mjs). Three figures, each beside a baseline measured in the same run:
+ *
+ * 1. Cold index (empty index, files in the OS cache).       Baselines: `find -type f | wc -l` (listing alone, the
+ *    floor of any indexer) and reading every file whole (what a tool that loads arrays to learn shapes pays).
+ * 2. Unchanged re-index (nothing changed since).             Baselines: the cold index (a full re-scan, what an
+ *    indexer without change detection pays on every start) and `find | wc`.
+ * 3. Listing runs with their metrics (a fresh connection).   Baseline: finding and parsing every run.json on disk
+ *    (what listing costs without an index).
+ *
+ * Goals (CONTRACT issue): cold < 60 s, unchanged re-index < 2 s, run list < 50 ms.
+ * Usage: node bench/index.bench.mjs [--runs 200 --steps 50 --layers 10] [--record]   (--record appends to
+ * bench/RESULTS.md). Builds dist/ first if it is missing.
+ */
+import { execFileSync, execSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateWorkspace } from './gen-workspace.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const shape = { runs: flag('runs', 200), steps: flag('steps', 50), layers: flag('layers', 10) };
+const record = args.includes('--record');
+
+if (!existsSync(join(ROOT, 'dist/native/index/index.js'))) {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.node.json')], { stdio: 'inherit' });
+}
+const { WorkspaceIndex } = await import(join(ROOT, 'dist/native/index/index.js'));
+
+const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const millis = (ms) => `${ms.toFixed(1)} ms`;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+function time(fn) {
+  const t = performance.now();
+  const value = fn();
+  return { ms: performance.now() - t, value };
+}
+async function timeAsync(fn) {
+  const t = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t, value };
+}
+
+const gen = await timeAsync(async () => generateWorkspace(shape));
+const { root, expected } = gen.value;
+console.log(`workspace: ${root} (${expected.runs} runs, ${expected.checkpoints} checkpoints, ${expected.arrays} files)${gen.value.generated ? `, generated in ${seconds(gen.ms)}` : ''}`);
+
+// Warm the OS cache the same way for every contender: one listing first.
+execSync(`find '${root}' -type f | wc -l`);
+const find = time(() => Number(execSync(`find '${root}' -type f | wc -l`, { encoding: 'utf8' }).trim()));
+
+function walkFiles(dir, onFile) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) walkFiles(path, onFile);
+    else onFile(path, entry.name);
+  }
+}
+const readAll = time(() => {
+  let bytes = 0;
+  walkFiles(root, (path, name) => {
+    if (name.endsWith('.npy')) bytes += readFileSync(path).length;
+  });
+  return bytes;
+});
+
+const dbDir = mkdtempSync(join(tmpdir(), 'svcca-index-bench-'));
+const db = join(dbDir, 'index.sqlite');
+try {
+  // 1. Cold.
+  const cold = await timeAsync(async () => {
+    const index = WorkspaceIndex.open(root, { db });
+    try {
+      return await index.index();
+    } finally {
+      index.close();
+    }
+  });
+  const counts = { runs: cold.value.runs, checkpoints: cold.value.checkpoints, arrays: cold.value.arrays };
+  if (JSON.stringify(counts) !== JSON.stringify(expected) || cold.value.errors.length > 0) {
+    throw new Error(`wrong index: ${JSON.stringify(counts)} (${cold.value.errors.length} errors), expected ${JSON.stringify(expected)}`);
+  }
+
+  // 2. Unchanged re-index, each in a fresh open (as a new `svcca-studio index` would), median of 3.
+  const unchanged = [];
+  for (let i = 0; i < 3; i++) {
+    const pass = await timeAsync(async () => {
+      const index = WorkspaceIndex.open(root, { db });
+      try {
+        return await index.index();
+      } finally {
+        index.close();
+      }
+    });
+    if (pass.value.changes.filesRead !== 0) throw new Error(`an unchanged pass read ${pass.value.changes.filesRead} files`);
+    unchanged.push(pass.ms);
+  }
+
+  // 3. Listing runs with metrics: the first call on a fresh connection, and the median of 20 further calls.
+  const index = WorkspaceIndex.open(root, { db });
+  const firstList = time(() => index.listRuns());
+  const lists = Array.from({ length: 20 }, () => time(() => index.listRuns()).ms);
+  index.close();
+  if (firstList.value.length !== expected.runs || firstList.value[0].metrics.length !== shape.steps) throw new Error('wrong run list');
+  const noIndexList = time(() => {
+    const runs = [];
+    walkFiles(root, (path, name) => {
+      if (name === 'run.json') runs.push(JSON.parse(readFileSync(path, 'utf8')));
+    });
+    return runs;
+  });
+  if (noIndexList.value.length !== expected.runs) throw new Error('baseline found the wrong number of runs');
+
+  const dbBytes = statSync(db).size;
+  const ratio = (baseline, ours) => `${(baseline / ours).toFixed(1)}×`;
+  const rows = [
+    ['cold index', seconds(cold.ms), '< 60 s', `find | wc: ${seconds(find.ms)} (ours ${(cold.ms / find.ms).toFixed(0)}× the bare listing); read every file whole: ${seconds(readAll.ms)} (ratio ${ratio(readAll.ms, cold.ms)})`],
+    ['unchanged re-index', seconds(median(unchanged)), '< 2 s', `full re-scan (cold): ${seconds(cold.ms)} (ratio ${ratio(cold.ms, median(unchanged))}); find | wc: ${seconds(find.ms)} (ratio ${ratio(find.ms, median(unchanged))})`],
+    ['list runs + metrics', `${millis(firstList.ms)} first, ${millis(median(lists))} median`, '< 50 ms', `find + parse every run.json: ${millis(noIndexList.ms)} (ratio ${ratio(noIndexList.ms, firstList.ms)} vs first call)`],
+  ];
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}, ${process.platform}`;
+  console.log(`machine: ${machine}; index file ${(dbBytes / 1e6).toFixed(1)} MB`);
+  for (const [what, ours, goal, baseline] of rows) console.log(`${what.padEnd(20)} ${ours.padEnd(28)} goal ${goal.padEnd(8)} | ${baseline}`);
+
+  if (record) {
+    const lines = [
+      '',
+      `## Index: ${expected.runs} runs × ${shape.steps} checkpoints × ${shape.layers} layers (${expected.arrays} .npy files) — ${new Date().toISOString().slice(0, 10)}`,
+      '',
+      `\`node bench/index.bench.mjs\` on ${machine}. Index file ${(dbBytes / 1e6).toFixed(1)} MB.`,
+      '',
+      '| figure | ours | goal | baseline (same run) |',
+      '|---|---|---|---|',
+      ...rows.map((r) => `| ${r.join(' | ')} |`),
+      '',
+    ];
+    appendFileSync(join(ROOT, 'bench', 'RESULTS.md'), `${lines.join('\n')}`);
+    console.log('appended to bench/RESULTS.md');
+  }
+} finally {
+  rmSync(dbDir, { recursive: true, force: true });
+}
