@@ -10,10 +10,15 @@
  *
  * PWCCA (paper 003, sec. 2.2) inside a block: A's canonical variate i is h_i = Z_A·a_i with a_i = W_A·u_i (u_i the
  * i-th eigenvector of T·Tᴴ), unit norm by construction; its weight is Σ_j |⟨h_i, z_j⟩| over the block's neurons z_j
- * (columns of Z_A), i.e. Σ_j |(S_AA·a_i)_j| = Σ_j |(V_A,K·Λ_A,K^{½}·u_i)_j|.
+ * (columns of Z_A), i.e. Σ_j |(S_AA·a_i)_j| = Σ_j |(V_A,K·Λ_A,K^{½}·u_i)_j|. After an SVD reduction (`--keep` /
+ * `--dims`) the "neurons" are A's kept singular directions scaled by their singular values, as pwcca.ts defines it:
+ * Σ_j σ_j·|u_ji|.
  */
 import { complexEigh, type ComplexEighResult } from '../linalg/complex-eigh.js';
 import { adjoint, adjointGram, adjointTimes, complexMatrix, complexTimes, type ComplexMatrix } from '../linalg/complex-matrix.js';
+
+/** PWCCA weights: none, over the block's DFT-domain neurons, or over the kept singular directions (reduced). */
+export type BlockWeighting = 'none' | 'neurons' | 'reduced';
 
 export interface BlockCcaResult {
   /** Canonical correlations of the block, descending, min(kA, kB) of them, each in [0, 1]. */
@@ -48,8 +53,9 @@ export function blockCca(
   basisB: ComplexEighResult,
   keptB: number,
   crossCovariance: ComplexMatrix,
-  withWeights: boolean,
+  weighting: BlockWeighting,
 ): BlockCcaResult {
+  const withWeights = weighting !== 'none';
   const r = Math.min(keptA, keptB);
   if (r === 0) return { coefficients: new Float64Array(0), weights: withWeights ? new Float64Array(0) : null };
   const wa = scaledEigenvectors(basisA, keptA, -0.5);
@@ -69,13 +75,19 @@ export function blockCca(
   const coefficients = Float64Array.from(order, (i) => Math.min(1, Math.max(0, norms[i]!)));
   if (!withWeights) return { coefficients, weights: null };
 
-  // Projections of A's neurons on its canonical variates: V_A,K·Λ_A,K^{½}·E (p × keptA), first r columns used.
-  const projections = complexTimes(scaledEigenvectors(basisA, keptA, 0.5), e);
-  const p = projections.rows;
-  const cols = projections.cols;
   const unsorted = new Float64Array(r);
-  for (let row = 0; row < p; row++) {
-    for (let i = 0; i < r; i++) unsorted[i]! += Math.hypot(projections.re[row * cols + i]!, projections.im[row * cols + i]!);
+  if (weighting === 'reduced') {
+    for (let j = 0; j < keptA; j++) {
+      const sigma = Math.sqrt(basisA.values[j]!);
+      for (let i = 0; i < r; i++) unsorted[i]! += sigma * Math.hypot(e.re[j * keptA + i]!, e.im[j * keptA + i]!);
+    }
+  } else {
+    // Projections of A's neurons on its canonical variates: V_A,K·Λ_A,K^{½}·E (p × keptA), first r columns used.
+    const projections = complexTimes(scaledEigenvectors(basisA, keptA, 0.5), e);
+    const cols = projections.cols;
+    for (let row = 0; row < projections.rows; row++) {
+      for (let i = 0; i < r; i++) unsorted[i]! += Math.hypot(projections.re[row * cols + i]!, projections.im[row * cols + i]!);
+    }
   }
   return { coefficients, weights: Float64Array.from(order, (i) => unsorted[i]!) };
 }

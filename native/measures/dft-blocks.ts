@@ -10,6 +10,8 @@
  */
 import { complexMatrix, type ComplexMatrix } from '../linalg/complex-matrix.js';
 import { dft2dChannels, type ChannelSpectra } from '../linalg/dft2d.js';
+import { runKernel, type KernelChoice } from '../kernels/index.js';
+import { BatchedMatmul } from '../kernels/names.js';
 
 /** A conv layer, datapoints first, channels last: `data` is (datapoints, height, width, channels) in C order. */
 export interface ConvLayer {
@@ -116,50 +118,123 @@ export function layerSpectra(layer: ConvLayer, screen: NeuronScreen, step: reado
   return dft2dChannels({ batch: m, height: h, width: w, channels: k, data: reduced }, { frequencies });
 }
 
+/** One frequency class's diagonal blocks of the augmented covariances (up to one common factor): Z_AᴴZ_A, Z_BᴴZ_B, Z_AᴴZ_B. */
+export interface BlockCovariance {
+  readonly aa: ComplexMatrix;
+  readonly bb: ComplexMatrix;
+  readonly ab: ComplexMatrix;
+}
+
+/** A frequency class as this file needs it: the member frequencies of each layer and whether it is the zero class. */
+export interface ClassMembers {
+  readonly a: Int32Array;
+  readonly b: Int32Array;
+  readonly isZero: boolean;
+}
+
+/** Classes per kernel call: bounds the batch's memory (count × m × P inputs and count × P² outputs). */
+const CLASSES_PER_BATCH = 64;
+
 /**
- * Z for one class: rows = datapoints, columns = (member frequency, kept channel), frequency-major. `position` maps a
- * flat frequency index to its slot in `spectra`. With `center`, every column has its mean over datapoints removed.
+ * The covariance blocks of every class through the `BatchedMatmul` kernel: class k's complex data Z = [Z_A | Z_B]
+ * (datapoints × class neurons) is stored as the real m × P matrix R_k = [Re Z_A, Im Z_A, Re Z_B, Im Z_B] and one
+ * batched call forms every R_kᵀR_k, from which ZᴴZ follows (Re = XᵀX + YᵀY, Im = XᵀY − YᵀX). All classes have the
+ * same shape, so they batch without padding; the zero class is centered while it is packed.
  */
-export function classData(spectra: ChannelSpectra, members: Int32Array, position: (flat: number) => number, center: boolean): ComplexMatrix {
+export async function blockCovariances(
+  spectraA: ChannelSpectra,
+  spectraB: ChannelSpectra,
+  classes: readonly ClassMembers[],
+  backend: KernelChoice,
+): Promise<{ blocks: BlockCovariance[]; backend: string }> {
+  const m = spectraA.batch;
+  const slotA = slotLookup(spectraA);
+  const slotB = slotLookup(spectraB);
+  const pA = classes[0]!.a.length * spectraA.channels;
+  const pB = classes[0]!.b.length * spectraB.channels;
+  const width = 2 * (pA + pB);
+  const blocks: BlockCovariance[] = [];
+  let served = '';
+  for (let first = 0; first < classes.length; first += CLASSES_PER_BATCH) {
+    const chunk = classes.slice(first, first + CLASSES_PER_BATCH);
+    const data = new Float64Array(chunk.length * m * width);
+    chunk.forEach((cls, k) => {
+      const base = k * m * width;
+      packSide(spectraA, cls.a, slotA, data, base, width, 0, pA, cls.isZero);
+      packSide(spectraB, cls.b, slotB, data, base, width, 2 * pA, pB, cls.isZero);
+    });
+    const batch = { count: chunk.length, rows: m, cols: width, data };
+    const { output, backend: info } = await runKernel(BatchedMatmul, { a: batch, b: batch }, { transposeA: true, transposeB: false }, backend);
+    served = info.name;
+    for (let k = 0; k < chunk.length; k++) {
+      const c = output.data.subarray(k * width * width, (k + 1) * width * width);
+      blocks.push({ aa: complexBlock(c, width, 0, pA, 0, pA), bb: complexBlock(c, width, 2 * pA, pB, 2 * pA, pB), ab: complexBlock(c, width, 0, pA, 2 * pA, pB) });
+    }
+  }
+  return { blocks, backend: served };
+}
+
+function slotLookup(spectra: ChannelSpectra): Int32Array {
+  const slot = new Int32Array(spectra.height * spectra.width).fill(-1);
+  spectra.frequencies.forEach((f, k) => (slot[f] = k));
+  return slot;
+}
+
+/**
+ * Writes one layer's part of R_k: row i gets Re Z at columns [offset, offset + p) and Im Z at [offset + p,
+ * offset + 2p), columns ordered (member frequency, channel). With `center`, each column's mean over datapoints is
+ * removed (two passes, the second taking what rounding left).
+ */
+function packSide(
+  spectra: ChannelSpectra,
+  members: Int32Array,
+  slot: Int32Array,
+  out: Float64Array,
+  base: number,
+  width: number,
+  offset: number,
+  p: number,
+  center: boolean,
+): void {
   const { batch: m, channels: c, data } = spectra;
-  const p = members.length * c;
-  const z = complexMatrix(m, p);
   members.forEach((flat, j) => {
-    const base = position(flat) * m * c;
+    const from = slot[flat]! * m * c;
     for (let i = 0; i < m; i++) {
-      const src = 2 * (base + i * c);
-      const dst = i * p + j * c;
+      const src = 2 * (from + i * c);
+      const dst = base + i * width + offset + j * c;
       for (let ch = 0; ch < c; ch++) {
-        z.re[dst + ch] = data[src + 2 * ch]!;
-        z.im[dst + ch] = data[src + 2 * ch + 1]!;
+        out[dst + ch] = data[src + 2 * ch]!;
+        out[dst + p + ch] = data[src + 2 * ch + 1]!;
       }
     }
   });
-  if (center) centerColumns(z);
-  return z;
-}
-
-/** Two-pass column centering (the second pass removes what rounding left of the mean). */
-function centerColumns(z: ComplexMatrix): void {
-  const { rows, cols, re, im } = z;
+  if (!center) return;
   for (let pass = 0; pass < 2; pass++) {
-    const mr = new Float64Array(cols);
-    const mi = new Float64Array(cols);
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        mr[j]! += re[i * cols + j]!;
-        mi[j]! += im[i * cols + j]!;
-      }
+    const mean = new Float64Array(2 * p);
+    for (let i = 0; i < m; i++) {
+      const row = base + i * width + offset;
+      for (let j = 0; j < 2 * p; j++) mean[j]! += out[row + j]!;
     }
-    for (let j = 0; j < cols; j++) {
-      mr[j]! /= rows;
-      mi[j]! /= rows;
-    }
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        re[i * cols + j]! -= mr[j]!;
-        im[i * cols + j]! -= mi[j]!;
-      }
+    for (let j = 0; j < 2 * p; j++) mean[j]! /= m;
+    for (let i = 0; i < m; i++) {
+      const row = base + i * width + offset;
+      for (let j = 0; j < 2 * p; j++) out[row + j]! -= mean[j]!;
     }
   }
+}
+
+/** Z_sᴴZ_t from C = RᵀR, where Z_s's real/imaginary columns start at rs / rs + p and Z_t's at rt / rt + q. */
+function complexBlock(c: Float64Array, width: number, rs: number, p: number, rt: number, q: number): ComplexMatrix {
+  const out = complexMatrix(p, q);
+  for (let s = 0; s < p; s++) {
+    const xs = (rs + s) * width;
+    const ys = (rs + p + s) * width;
+    for (let t = 0; t < q; t++) {
+      const xt = rt + t;
+      const yt = rt + q + t;
+      out.re[s * q + t] = c[xs + xt]! + c[ys + yt]!;
+      out.im[s * q + t] = c[xs + yt]! - c[ys + xt]!;
+    }
+  }
+  return out;
 }

@@ -21,13 +21,14 @@
  * the weights of conjugate-frequency pairs (equal correlations) would depend on an arbitrary rotation.
  */
 import { InputError, UsageError } from '../errors.js';
-import { complexEigh, type ComplexEighResult } from '../linalg/complex-eigh.js';
-import { adjointGram, adjointTimes, type ComplexMatrix } from '../linalg/complex-matrix.js';
+import type { KernelChoice } from '../kernels/index.js';
+import { complexEigh } from '../linalg/complex-eigh.js';
 import { rankTolerance } from '../linalg/util.js';
 import { blockCca } from './dft-block-cca.js';
-import { classData, layerSpectra, screenNearConstant, type ConvLayer } from './dft-blocks.js';
+import { blockCovariances, layerSpectra, screenNearConstant, type ConvLayer } from './dft-blocks.js';
 import { keptPerBlock, type DirectionSelection } from './dft-select.js';
 import { shiftLattice, type SpatialRule } from './dft-spatial.js';
+import { DEFAULT_KEEP, mean, meanSquare } from './pair.js';
 import { DEFAULT_EPSILON } from './prepare.js';
 
 export type { ConvLayer } from './dft-blocks.js';
@@ -40,10 +41,15 @@ export interface DftCcaOptions {
   readonly epsilon?: number;
   /** What runs on the frequency blocks (default 'cca'). */
   readonly method?: DftMeasure;
-  /** svcca: fraction of the total singular-value sum to keep (default 0.99). */
+  /**
+   * Reduce each layer to its top singular directions first, counted over all frequencies: the smallest number whose
+   * cumulative singular-value sum reaches `keep` (svcca's default: DEFAULT_KEEP), or exactly `dims` — as the dense
+   * measures do (with cca and pwcca too, as in cca.ts / pwcca.ts). Give at most one.
+   */
   readonly keep?: number;
-  /** svcca: keep exactly this many directions per layer, counted over all frequencies (overrides keep). */
   readonly dims?: number;
+  /** Kernel backend for the batched covariance products (default 'auto'). */
+  readonly backend?: KernelChoice;
 }
 
 /** One frequency class (one conjugate pair of classes when multiplicity is 2). */
@@ -61,7 +67,7 @@ export interface FrequencyResult {
   readonly similarity: number | null;
   /** pwcca: the block's share of the total weight (both conjugates together). */
   readonly weight?: number;
-  /** Fraction of the overall similarity this block (with its conjugate) contributes: Σ (weight·)ρ / total. */
+  /** Fraction of the overall similarity this block (with its conjugate) contributes. */
   readonly share: number;
 }
 
@@ -77,6 +83,8 @@ export interface DftCcaResult {
   readonly weights?: number[];
   /** Directions of each layer entering CCA, counted over all frequencies (the augmented problem's k_A, k_B). */
   readonly dims: [number, number];
+  /** Numerical rank of each layer over the augmented dataset. */
+  readonly rank: [number, number];
   readonly datapoints: number;
   /** Channels of each layer as given. */
   readonly neurons: [number, number];
@@ -84,33 +92,33 @@ export interface DftCcaResult {
   readonly dropped: [number, number];
   /** Neurons (position × channel) of the augmented problem dropped as near-constant. */
   readonly dropped_neurons: [number, number];
-  readonly backend: 'cpu';
+  /** Mean and mean-square (paper 004) of the coefficients, whatever the measure. */
+  readonly mean: number;
+  readonly mean_square: number;
+  readonly epsilon: number;
+  readonly keep?: number;
+  /** The kernel backend that computed the covariance blocks. */
+  readonly backend: string;
   readonly spatial_rule: SpatialRule;
   /** Spatial sizes [h, w] of A and B, and the shift lattice [g_h, g_w] both were augmented with. */
   readonly spatial: { a: [number, number]; b: [number, number]; lattice: [number, number] };
   /** m · g_h · g_w: datapoints of the equivalent augmented dataset. */
   readonly augmented_datapoints: number;
   readonly structural_zeros: number;
-  readonly epsilon: number;
   /** Per frequency class, for the UI (which frequencies carry the similarity). */
   readonly per_frequency: FrequencyResult[];
-}
-
-interface BlockState {
-  readonly eigA: ComplexEighResult;
-  readonly eigB: ComplexEighResult;
-  readonly cross: ComplexMatrix;
 }
 
 export async function dftCca(a: ConvLayer, b: ConvLayer, options: DftCcaOptions = {}): Promise<DftCcaResult> {
   const measure = options.method ?? 'cca';
   const epsilon = options.epsilon ?? DEFAULT_EPSILON;
   const selection = checkOptions(measure, epsilon, options);
+  const reduced = selection.kind !== 'rank';
   checkLayer(a);
   checkLayer(b);
   const m = a.datapoints;
   if (b.datapoints !== m) {
-    throw new InputError(b.ref, `has ${b.datapoints} datapoints but ${a.ref} has ${m}; layers are comparable only over the same datapoints in the same order`);
+    throw new InputError(b.ref, `has ${b.datapoints} datapoints but ${a.ref} has ${m}; the two layers must share their datapoints, in the same order`);
   }
   if (m < 2) throw new InputError(a.ref, `has ${m} datapoint; a comparison needs at least 2`);
 
@@ -123,49 +131,51 @@ export async function dftCca(a: ConvLayer, b: ConvLayer, options: DftCcaOptions 
     if (screen.keptChannels.length === 0) {
       throw new InputError(layer.ref, `every one of its ${layer.channels} channels is constant over the ${m} datapoints and their shifts; there is nothing to compare`);
     }
-    if (measure !== 'svcca' && screen.keptNeurons >= augmented) {
-      throw new InputError(
-        layer.ref,
-        `keeps ${screen.keptNeurons} neurons (${layer.height}×${layer.width} positions × channels) for ${augmented} shift-augmented datapoints (${m} × ${gh * gw} shifts); ` +
-          `${measure} is degenerate there (every coefficient is 1); use svcca (--method svcca --conv dft) or --dims K, or more datapoints`,
-      );
-    }
+    if (measure !== 'svcca' && !reduced && screen.keptNeurons >= augmented) degenerate(layer, measure, `keeps ${screen.keptNeurons} neurons for ${augmented} shift-augmented datapoints`, augmented);
   }
 
   // Only the frequencies of one class per conjugate pair are transformed.
   const classes = lattice.classes;
   const spectraA = layerSpectra(a, screenA, lattice.stepA, sortedMembers(classes.map((c) => c.a)));
   const spectraB = layerSpectra(b, screenB, lattice.stepB, sortedMembers(classes.map((c) => c.b)));
-  const positionA = slotLookup(spectraA.frequencies, a.height * a.width);
-  const positionB = slotLookup(spectraB.frequencies, b.height * b.width);
 
-  // Per block: the Gram of each side and the cross product, then the eigendecompositions of the two Grams.
-  // Blocks are independent; each reads its slice of the spectra once (the "one pass" over the transformed data).
-  const blocks: BlockState[] = classes.map((cls) => {
-    const za = classData(spectraA, cls.a, (f) => positionA[f]!, cls.isZero);
-    const zb = classData(spectraB, cls.b, (f) => positionB[f]!, cls.isZero);
-    return { eigA: complexEigh(adjointGram(za)), eigB: complexEigh(adjointGram(zb)), cross: adjointTimes(za, zb) };
-  });
+  // The covariance blocks of all classes in batched kernel calls, then each block's two Hermitian eigenproblems.
+  const { blocks: covariances, backend } = await blockCovariances(spectraA, spectraB, classes, options.backend ?? 'auto');
+  const eigA = covariances.map((c) => complexEigh(c.aa));
+  const eigB = covariances.map((c) => complexEigh(c.bb));
 
-  // One rank cut-off per layer, from the largest eigenvalue over all blocks (the dense covariance's largest).
+  // One rank cut-off per layer, from the largest eigenvalue over all blocks (the dense covariance's largest) and the
+  // dense problem's dimensions, as prepare.ts cuts the dense Gram.
   const multiplicity = classes.map((c) => c.multiplicity);
-  const tolerance = (side: 'eigA' | 'eigB', keptNeurons: number): number => {
+  const cutoff = (eig: typeof eigA, keptNeurons: number): number => {
     let largest = 0;
-    for (const block of blocks) largest = Math.max(largest, block[side].values[0] ?? 0);
+    for (const e of eig) largest = Math.max(largest, e.values[0] ?? 0);
     return rankTolerance(largest, Math.max(augmented, keptNeurons));
   };
-  const keptA = keptPerBlock(blocks.map((x) => x.eigA.values), multiplicity, tolerance('eigA', screenA.keptNeurons), selection);
-  const keptB = keptPerBlock(blocks.map((x) => x.eigB.values), multiplicity, tolerance('eigB', screenB.keptNeurons), selection);
+  const toleranceA = cutoff(eigA, screenA.keptNeurons);
+  const toleranceB = cutoff(eigB, screenB.keptNeurons);
+  const rank: [number, number] = [
+    sumWithMultiplicity(keptPerBlock(eigA.map((e) => e.values), multiplicity, toleranceA, { kind: 'rank' }), multiplicity),
+    sumWithMultiplicity(keptPerBlock(eigB.map((e) => e.values), multiplicity, toleranceB, { kind: 'rank' }), multiplicity),
+  ];
+  if (selection.kind === 'dims') {
+    for (const [layer, r] of [[a, rank[0]], [b, rank[1]]] as const) {
+      if (selection.dims > r) throw new InputError(layer.ref, `--dims ${selection.dims} exceeds the layer's numerical rank ${r} over the shift-augmented dataset; use --dims ${r} or less`);
+    }
+  }
+  const keptA = keptPerBlock(eigA.map((e) => e.values), multiplicity, toleranceA, selection);
+  const keptB = keptPerBlock(eigB.map((e) => e.values), multiplicity, toleranceB, selection);
   const totalA = sumWithMultiplicity(keptA, multiplicity);
   const totalB = sumWithMultiplicity(keptB, multiplicity);
-  if (selection.kind === 'dims') {
-    for (const [layer, total] of [[a, totalA], [b, totalB]] as const) {
-      if (total < selection.dims) throw new InputError(layer.ref, `has numerical rank ${total} over the shift-augmented dataset, fewer than --dims ${selection.dims}`);
+  if (measure !== 'svcca') {
+    // k ≥ rows − 1 spans the whole centered data space: every coefficient 1 (pair.ts's assertNotDegenerate).
+    for (const [layer, k] of [[a, totalA], [b, totalB]] as const) {
+      if (k >= augmented - 1) degenerate(layer, measure, `spans ${k} dimensions over ${augmented} shift-augmented datapoints (all ${augmented - 1} there are)`, augmented);
     }
   }
 
-  const withWeights = measure === 'pwcca';
-  const perBlock = blocks.map((block, i) => blockCca(block.eigA, keptA[i]!, block.eigB, keptB[i]!, block.cross, withWeights));
+  const weighting = measure === 'pwcca' ? (reduced ? 'reduced' : 'neurons') : 'none';
+  const perBlock = covariances.map((c, i) => blockCca(eigA[i]!, keptA[i]!, eigB[i]!, keptB[i]!, c.ab, weighting));
 
   // Assemble: every block counted with its multiplicity, then the structural zeros.
   const pairs: { rho: number; weight: number }[] = [];
@@ -174,13 +184,14 @@ export async function dftCca(a: ConvLayer, b: ConvLayer, options: DftCcaOptions 
       res.coefficients.forEach((rho, j) => pairs.push({ rho, weight: res.weights ? res.weights[j]! : 1 }));
     }
   });
+  const withWeights = weighting !== 'none';
   const structuralZeros = Math.min(totalA, totalB) - pairs.length;
   for (let z = 0; z < structuralZeros; z++) pairs.push({ rho: 0, weight: withWeights ? 0 : 1 });
   pairs.sort((x, y) => y.rho - x.rho);
   const coefficients = pairs.map((p) => p.rho);
   const totalWeight = pairs.reduce((s, p) => s + p.weight, 0);
   const weights = pairs.map((p) => (totalWeight > 0 ? p.weight / totalWeight : 0));
-  const similarity = pairs.length === 0 ? 0 : withWeights ? pairs.reduce((s, p, i) => s + weights[i]! * p.rho, 0) : mean(coefficients);
+  const similarity = withWeights ? pairs.reduce((s, p, i) => s + weights[i]! * p.rho, 0) : mean(coefficients);
   const overall = withWeights ? similarity : coefficients.reduce((s, x) => s + x, 0);
 
   const perFrequency: FrequencyResult[] = classes.map((cls, i) => {
@@ -210,18 +221,30 @@ export async function dftCca(a: ConvLayer, b: ConvLayer, options: DftCcaOptions 
     coefficients,
     ...(withWeights ? { weights } : {}),
     dims: [totalA, totalB],
+    rank,
     datapoints: m,
     neurons: [a.channels, b.channels],
     dropped: [a.channels - screenA.keptChannels.length, b.channels - screenB.keptChannels.length],
     dropped_neurons: [screenA.droppedNeurons, screenB.droppedNeurons],
-    backend: 'cpu',
+    mean: mean(coefficients),
+    mean_square: meanSquare(coefficients),
+    epsilon,
+    ...(selection.kind === 'keep' ? { keep: selection.keep } : {}),
+    backend,
     spatial_rule: lattice.rule,
     spatial: { a: [a.height, a.width], b: [b.height, b.width], lattice: [gh, gw] },
     augmented_datapoints: augmented,
     structural_zeros: structuralZeros,
-    epsilon,
     per_frequency: perFrequency,
   };
+}
+
+/** The measures' degenerate-CCA error (pair.ts), naming the augmented dataset. */
+function degenerate(layer: ConvLayer, measure: string, what: string, augmented: number): never {
+  throw new InputError(
+    layer.ref,
+    `${what}: dft-cca with ${measure} is degenerate here (every coefficient is 1); compare with --method svcca --conv dft, or keep fewer directions with --dims K (K < ${augmented - 1})`,
+  );
 }
 
 function checkOptions(measure: DftMeasure, epsilon: number, options: DftCcaOptions): DirectionSelection {
@@ -229,14 +252,18 @@ function checkOptions(measure: DftMeasure, epsilon: number, options: DftCcaOptio
     throw new UsageError(`dft-cca runs cca, svcca or pwcca on its frequency blocks, not ${JSON.stringify(measure)}`);
   }
   if (!(epsilon >= 0 && epsilon < 1)) throw new UsageError(`--epsilon must be in [0, 1), got ${epsilon}`);
-  if (measure !== 'svcca') return { kind: 'rank' };
-  if (options.dims !== undefined) {
-    if (!Number.isInteger(options.dims) || options.dims < 1) throw new UsageError(`--dims must be a positive integer, got ${options.dims}`);
-    return { kind: 'dims', dims: options.dims };
+  const { keep, dims } = options;
+  if (keep !== undefined && dims !== undefined) throw new UsageError('give either --keep or --dims, not both');
+  if (dims !== undefined) {
+    if (!Number.isInteger(dims) || dims < 1) throw new UsageError(`--dims must be a whole number ≥ 1, got ${dims}`);
+    return { kind: 'dims', dims };
   }
-  const keep = options.keep ?? 0.99;
-  if (!(keep > 0 && keep <= 1)) throw new UsageError(`--keep must be in (0, 1], got ${keep}`);
-  return { kind: 'keep', keep };
+  if (keep !== undefined || measure === 'svcca') {
+    const k = keep ?? DEFAULT_KEEP;
+    if (!(k > 0 && k <= 1)) throw new UsageError(`--keep must be in (0, 1], got ${k}`);
+    return { kind: 'keep', keep: k };
+  }
+  return { kind: 'rank' };
 }
 
 function checkLayer(layer: ConvLayer): void {
@@ -261,18 +288,8 @@ function sortedMembers(lists: readonly Int32Array[]): Int32Array {
   return Int32Array.from([...all].sort((x, y) => x - y));
 }
 
-function slotLookup(frequencies: Int32Array, size: number): Int32Array {
-  const slot = new Int32Array(size).fill(-1);
-  frequencies.forEach((f, k) => (slot[f] = k));
-  return slot;
-}
-
 function sumWithMultiplicity(kept: Int32Array, multiplicity: readonly number[]): number {
   let total = 0;
   kept.forEach((k, i) => (total += k * multiplicity[i]!));
   return total;
-}
-
-function mean(values: readonly number[]): number {
-  return values.length === 0 ? 0 : values.reduce((s, x) => s + x, 0) / values.length;
 }

@@ -1,0 +1,70 @@
+/**
+ * One entry for every pairwise measure: validates the option combination, prepares both layers, and dispatches.
+ * All-pairs jobs should call `prepareBasis` once per layer and `compareBases` per pair instead.
+ */
+import { UsageError } from '../errors.js';
+import type { Matrix } from '../linalg/matrix.js';
+import { cca } from './cca.js';
+import { cka } from './cka.js';
+import { checkSameDatapoints } from './pair.js';
+import { prepareBasis } from './prepare.js';
+import { pwcca } from './pwcca.js';
+import { pwccaReference } from './pwcca-reference.js';
+import { svcca } from './svcca.js';
+import { svccaWeighted } from './svcca-weighted.js';
+import type { MeasureResult, PreparedBasis, Truncation } from './types.js';
+
+/** The methods that work on prepared bases (dft-cca works on conv layers and lives in dft-cca.ts). */
+export const BASIS_METHODS = ['cca', 'svcca', 'svcca-weighted', 'pwcca', 'cka'] as const;
+export type BasisMethod = (typeof BASIS_METHODS)[number];
+
+export interface CompareOptions extends Truncation {
+  readonly method: BasisMethod;
+  readonly epsilon?: number;
+  /** 'reference': PWCCA as the public reference code computes it (pwcca-reference.ts). */
+  readonly pwccaCompat?: 'reference';
+  readonly refA?: string;
+  readonly refB?: string;
+}
+
+/** Throws a UsageError for option combinations that mean nothing. */
+export function validateCompareOptions(options: CompareOptions): void {
+  const { method, keep, dims, pwccaCompat } = options;
+  if (!(BASIS_METHODS as readonly string[]).includes(method)) throw new UsageError(`unknown method '${method}'; use one of ${BASIS_METHODS.join('|')}|dft-cca`);
+  if (keep !== undefined && dims !== undefined) throw new UsageError('give either --keep or --dims, not both');
+  if (pwccaCompat !== undefined && method !== 'pwcca') throw new UsageError('--pwcca-compat applies to --method pwcca only');
+  if (pwccaCompat !== undefined && pwccaCompat !== 'reference') throw new UsageError(`--pwcca-compat must be 'reference', got '${pwccaCompat}'`);
+  if (pwccaCompat !== undefined && (keep !== undefined || dims !== undefined)) throw new UsageError('--pwcca-compat reference takes neither --keep nor --dims (the reference code has no SVD step)');
+  if (method === 'cka' && (keep !== undefined || dims !== undefined)) throw new UsageError('--keep and --dims do not apply to cka');
+}
+
+/** Compare two layer matrices (rows = datapoints, columns = neurons). */
+export async function compareMatrices(x: Matrix, y: Matrix, options: CompareOptions): Promise<MeasureResult> {
+  validateCompareOptions(options);
+  const refA = options.refA ?? 'A';
+  const refB = options.refB ?? 'B';
+  if (options.pwccaCompat === 'reference') return pwccaReference(x, y, { epsilon: options.epsilon, refA, refB });
+  checkSameDatapoints({ ref: refA, datapoints: x.rows }, { ref: refB, datapoints: y.rows });
+  const a = await prepareBasis(x, { epsilon: options.epsilon, ref: refA });
+  const b = await prepareBasis(y, { epsilon: options.epsilon, ref: refB });
+  return compareBases(a, b, options);
+}
+
+/** The pair step on two prepared bases. */
+export async function compareBases(a: PreparedBasis, b: PreparedBasis, options: CompareOptions): Promise<MeasureResult> {
+  validateCompareOptions(options);
+  if (options.pwccaCompat === 'reference') throw new UsageError('--pwcca-compat reference needs the raw layers, not prepared bases');
+  const truncation: Truncation = { keep: options.keep, dims: options.dims };
+  switch (options.method) {
+    case 'cca':
+      return cca(a, b, truncation);
+    case 'svcca':
+      return svcca(a, b, truncation);
+    case 'svcca-weighted':
+      return svccaWeighted(a, b, truncation);
+    case 'pwcca':
+      return pwcca(a, b, truncation);
+    case 'cka':
+      return cka(a, b);
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The per-layer half of every measure: center, drop near-constant neurons, and build an orthonormal basis of the
+ * layer's column space ordered by singular value. Pair steps then only need Q_Aᵀ·Q_B (one crossGram) and small
+ * dense work, so an all-pairs job prepares N layers once.
+ *
+ * Steps (one layer A, m rows × n neurons):
+ *  1. Center every neuron (two-pass mean). Refuse NaN/Inf, fewer than 2 rows, and a layer whose neurons are all
+ *     constant.
+ *  2. Drop near-constant neurons: variance ≤ epsilon × the largest neuron variance (relative, so scaling a layer
+ *     never changes what is dropped; the same rule as the reference code's `remove_small` on its max-normalised
+ *     covariance). Exactly constant neurons are always dropped.
+ *  3. G = A_cᵀA_c (the `gram` kernel), G = V·Λ·Vᵀ (eigh). σ_i = √λ_i.
+ *  4. Numerical rank: λ_i > ε·max(m, n)·λ₁ (rankTolerance, the one place the cut-off is defined). Directions below
+ *     it are rounding noise of the Gram and are discarded — this is what keeps rank-deficient layers (duplicated
+ *     neurons, more neurons than rank) finite, where inverting the covariance gives NaN.
+ *  5. Q = A_c·V_k·S_k⁻¹. Its columns are orthonormal up to ~ε·λ₁/λ_k; when that ratio exceeds REORTHOGONALIZE_ABOVE
+ *     a second pass (CholeskyQR2: Q ← Q·L⁻ᵀ with QᵀQ = L·Lᵀ) restores orthonormality to rounding while keeping
+ *     column i inside the span of the first i singular directions.
+ *  6. R = Qᵀ·A_c = L⁻¹·S_k·V_kᵀ: each neuron's coordinates in the basis (PWCCA's ⟨h_i, z_j⟩).
+ */
+import { InputError } from '../errors.js';
+import { gram, crossGram } from '../kernels/index.js';
+import { cholesky, inverseTransposeLower } from '../linalg/cholesky.js';
+import { eigh } from '../linalg/eigh.js';
+import { matrix, type Matrix } from '../linalg/matrix.js';
+import { rankTolerance, selectColumns, transpose } from '../linalg/util.js';
+import type { PreparedBasis } from './types.js';
+
+/** Default relative variance below which a neuron counts as constant (`--epsilon`). */
+export const DEFAULT_EPSILON = 1e-10;
+
+/**
+ * Condition λ₁/λ_k of the kept Gram spectrum above which the basis gets a second orthonormalisation pass.
+ * One pass leaves QᵀQ − I ≈ c·ε·λ₁/λ_k with c up to ~√m; 100 keeps that near 1e-12 for m ≤ 10⁶.
+ */
+export const REORTHOGONALIZE_ABOVE = 100;
+
+export interface PrepareOptions {
+  /** Relative variance threshold for dropping near-constant neurons (default DEFAULT_EPSILON). */
+  readonly epsilon?: number;
+  /** How errors name the layer. */
+  readonly ref?: string;
+}
+
+export async function prepareBasis(x: Matrix, options: PrepareOptions = {}): Promise<PreparedBasis> {
+  const ref = options.ref ?? 'layer';
+  const epsilon = options.epsilon ?? DEFAULT_EPSILON;
+  if (!(epsilon >= 0 && epsilon < 1)) throw new RangeError(`epsilon must be in [0, 1), got ${epsilon}`);
+  const m = x.rows;
+  const n = x.cols;
+  if (m === 0 || n === 0) throw new InputError(ref, `layer of shape (${m}, ${n}) is empty`);
+  checkFinite(x, ref);
+  if (m < 2) throw new InputError(ref, `has ${m} datapoint; a comparison needs at least 2`);
+
+  const { centered, variance, constant } = centerAndMeasure(x);
+  let maxVariance = 0;
+  for (let j = 0; j < n; j++) if (!constant[j]) maxVariance = Math.max(maxVariance, variance[j]!);
+  if (maxVariance === 0) throw new InputError(ref, `every one of its ${n} neurons is constant over the ${m} datapoints; there is nothing to compare`);
+
+  const keptList: number[] = [];
+  for (let j = 0; j < n; j++) if (!constant[j] && variance[j]! > epsilon * maxVariance) keptList.push(j);
+  const kept = Int32Array.from(keptList);
+  const nk = kept.length;
+  const ak = nk === n ? centered : selectColumns(centered, kept);
+
+  const g = await gram(ak);
+  const { values, vectors } = eigh(g);
+  const tol = rankTolerance(values[0]!, Math.max(m, nk));
+  let k = 0;
+  while (k < nk && values[k]! > tol) k++;
+
+  const sigma = new Float64Array(k);
+  for (let i = 0; i < k; i++) sigma[i] = Math.sqrt(values[i]!);
+  // W = V_k·S_k⁻¹ (nk × k) and R₀ = S_k·V_kᵀ (k × nk).
+  const w = matrix(nk, k);
+  const r0 = matrix(k, nk);
+  for (let j = 0; j < nk; j++) {
+    for (let i = 0; i < k; i++) {
+      const v = vectors.data[j * nk + i]!;
+      w.data[j * k + i] = v / sigma[i]!;
+      r0.data[i * nk + j] = v * sigma[i]!;
+    }
+  }
+  let q = await crossGram(transpose(ak), w);
+  let coordinates = r0.data;
+  if (k > 0 && values[0]! / values[k - 1]! > REORTHOGONALIZE_ABOVE) {
+    const t = inverseTransposeLower(cholesky(await gram(q))); // upper triangular k × k
+    q = await crossGram(transpose(q), t);
+    coordinates = multiplyTransposedUpper(t, r0).data;
+  }
+  return {
+    ref,
+    datapoints: m,
+    neurons: n,
+    kept,
+    epsilon,
+    rank: k,
+    singularValues: sigma,
+    basis: q.data,
+    coordinates,
+  };
+}
+
+/** The basis as a Matrix (a view, no copy) or its first `k` columns (a copy). */
+export function basisMatrix(p: PreparedBasis, k: number = p.rank): Matrix {
+  if (k === p.rank) return matrix(p.datapoints, p.rank, p.basis);
+  if (k > p.rank || k < 0) throw new RangeError(`basisMatrix: ${k} columns of a rank-${p.rank} basis`);
+  const out = matrix(p.datapoints, k);
+  for (let r = 0; r < p.datapoints; r++) out.data.set(p.basis.subarray(r * p.rank, r * p.rank + k), r * k);
+  return out;
+}
+
+/** NaN/Inf anywhere is an InputError naming the file and the first bad position. */
+export function checkFinite(x: Matrix, ref: string): void {
+  const d = x.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    if (!Number.isFinite(v)) {
+      const what = Number.isNaN(v) ? 'NaN' : v > 0 ? 'Inf' : '-Inf';
+      throw new InputError(ref, `${what} at datapoint ${Math.floor(i / x.cols)}, neuron ${i % x.cols}; activations must be finite`);
+    }
+  }
+}
+
+/**
+ * Two-pass centering (mean, then the mean of the residuals) and each neuron's variance. A neuron is flagged
+ * constant when all its values are identical, whatever rounding the mean left behind.
+ */
+function centerAndMeasure(x: Matrix): { centered: Matrix; variance: Float64Array; constant: Uint8Array } {
+  const { rows: m, cols: n, data } = x;
+  const mean = new Float64Array(n);
+  const first = data.subarray(0, n);
+  const constant = new Uint8Array(n).fill(1);
+  for (let r = 0; r < m; r++) {
+    const o = r * n;
+    for (let j = 0; j < n; j++) {
+      const v = data[o + j]!;
+      mean[j]! += v;
+      if (v !== first[j]) constant[j] = 0;
+    }
+  }
+  for (let j = 0; j < n; j++) mean[j]! /= m;
+  const out = new Float64Array(m * n);
+  const residual = new Float64Array(n);
+  for (let r = 0; r < m; r++) {
+    const o = r * n;
+    for (let j = 0; j < n; j++) {
+      const c = data[o + j]! - mean[j]!;
+      out[o + j] = c;
+      residual[j]! += c;
+    }
+  }
+  for (let j = 0; j < n; j++) residual[j]! /= m;
+  const variance = new Float64Array(n);
+  for (let r = 0; r < m; r++) {
+    const o = r * n;
+    for (let j = 0; j < n; j++) {
+      const c = constant[j] ? 0 : out[o + j]! - residual[j]!;
+      out[o + j] = c;
+      variance[j]! += c * c;
+    }
+  }
+  for (let j = 0; j < n; j++) variance[j]! /= m;
+  return { centered: matrix(m, n, out), variance, constant };
+}
+
+/** Tᵀ·B for upper-triangular T (k × k) and B (k × c). */
+function multiplyTransposedUpper(t: Matrix, b: Matrix): Matrix {
+  const k = t.rows;
+  const c = b.cols;
+  const out = matrix(k, c);
+  for (let i = 0; i < k; i++) {
+    // (TᵀB)_i = Σ_{l ≤ i} T[l][i]·B_l
+    const oo = i * c;
+    for (let l = 0; l <= i; l++) {
+      const f = t.data[l * k + i]!;
+      if (f === 0) continue;
+      const bo = l * c;
+      for (let j = 0; j < c; j++) out.data[oo + j]! += f * b.data[bo + j]!;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+/**
+ * The shapes the measures exchange. A prepared basis is plain data (numbers and typed arrays), so a cache can store
+ * it, send it between processes, and hand it back to the pair steps unchanged.
+ */
+
+/** Everything the pair steps need from one layer, computed once by `prepareBasis` (prepare.ts). */
+export interface PreparedBasis {
+  /** How errors and results name the layer: `path` or `path:array`. */
+  readonly ref: string;
+  /** Rows of the layer matrix (datapoints; m·h·w for conv layers compared channel-wise). */
+  readonly datapoints: number;
+  /** Width as given, before near-constant neurons are dropped. */
+  readonly neurons: number;
+  /** Indices of the neurons kept (variance above epsilon × the largest variance), ascending. */
+  readonly kept: Int32Array;
+  /** The relative variance threshold used to drop near-constant neurons. */
+  readonly epsilon: number;
+  /** Numerical rank k of the centered kept layer. */
+  readonly rank: number;
+  /** σ₁ ≥ … ≥ σ_k > 0: singular values of the centered kept layer. */
+  readonly singularValues: Float64Array;
+  /**
+   * Q, datapoints × k row-major, orthonormal columns: the left singular vectors of the centered kept layer A_c
+   * (Q = A_c·V·S⁻¹), column i belonging to σ_i.
+   */
+  readonly basis: Float64Array;
+  /** R = Qᵀ·A_c, k × kept.length row-major: every kept neuron's coordinates in the basis (A_c = Q·R). */
+  readonly coordinates: Float64Array;
+}
+
+export type CcaMethod = 'cca' | 'svcca' | 'svcca-weighted' | 'pwcca';
+export type Method = CcaMethod | 'cka' | 'dft-cca';
+
+/** How many singular directions of each layer enter CCA. */
+export interface Truncation {
+  /** Keep the smallest k whose cumulative sum of singular values reaches this fraction of the total. */
+  readonly keep?: number;
+  /** Keep exactly this many (an error when a layer's numerical rank is smaller). */
+  readonly dims?: number;
+}
+
+/** Fields every compare result carries (CONTRACT.md, `compare --json`). Extra fields are documented per measure. */
+export interface CompareResult {
+  readonly method: string;
+  readonly similarity: number;
+  /** Canonical correlations, descending, in [0, 1] (empty for CKA). */
+  readonly coefficients: number[];
+  /** Dimensions of each side that entered the comparison [kA, kB]. */
+  readonly dims: [number, number];
+  readonly datapoints: number;
+  /** Layer widths as given. */
+  readonly neurons: [number, number];
+  /** Near-constant neurons dropped on each side. */
+  readonly dropped: [number, number];
+  /** Where the heavy products ran ("cpu" on the float64 path). */
+  readonly backend: string;
+  readonly [extra: string]: unknown;
+}
+
+/** What a measure returns; the caller that chose the kernel backend adds `backend`. */
+export type MeasureResult = Omit<CompareResult, 'backend'>;
