@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { F64_TOLERANCE, type Availability, type KernelBackend } from '../backend.js';
 import { KernelPool } from './pool.js';
-import { productModuleBytes } from './product-module.js';
+import { bestAccumulate, productModuleBytes, type Accumulate } from './product-module.js';
 import { WebAssemblyApi } from './webassembly.js';
 
 export const CPU_WASM_SIMD = 'cpu-wasm-simd';
@@ -12,11 +12,19 @@ export function poolThreads(): number {
   return Number.isInteger(requested) && requested > 0 ? requested : availableParallelism();
 }
 
+let accumulation: Accumulate | undefined;
+
+/** Fused multiply-add (relaxed SIMD) where this engine has it, else separate multiply and add. */
+export function accumulate(): Accumulate {
+  accumulation ??= bestAccumulate((bytes) => WebAssemblyApi.validate(bytes));
+  return accumulation;
+}
+
 let started: Promise<KernelPool> | undefined;
 
 /** The pool, started on first use. */
 export function kernelPool(): Promise<KernelPool> {
-  started ??= KernelPool.start(poolThreads());
+  started ??= KernelPool.start(poolThreads(), accumulate());
   return started;
 }
 
@@ -29,7 +37,8 @@ function check(): Availability {
   if (!WebAssemblyApi?.validate(productModuleBytes())) {
     return { available: false, reason: 'this engine does not validate WebAssembly SIMD with shared memory' };
   }
-  return { available: true, detail: `float64 f64x2 WebAssembly SIMD, ${poolThreads()} threads`, hardware: true };
+  const how = accumulate() === 'relaxed-madd' ? 'fused multiply-add' : 'multiply + add';
+  return { available: true, detail: `float64 f64x2 WebAssembly SIMD (${how}), ${poolThreads()} threads`, hardware: true };
 }
 
 /**

@@ -8,9 +8,8 @@
  *   flight so that `await gram(x)` at the end of a script is not cut short.
  * - One call at a time: callers share the memory, so `exclusive` serialises them.
  */
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { MAX_PAGES, PAGE_BYTES, productModuleBytes, type ProductExports } from './product-module.js';
+import { MAX_PAGES, PAGE_BYTES, productModuleBytes, type Accumulate, type ProductExports } from './product-module.js';
 import { WebAssemblyApi, type WasmMemory } from './webassembly.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
@@ -77,8 +76,8 @@ export class KernelPool {
     private readonly workers: readonly PoolWorker[],
   ) {}
 
-  static async start(threads = availableParallelism()): Promise<KernelPool> {
-    const module = await WebAssemblyApi.compile(productModuleBytes());
+  static async start(threads: number, accumulate: Accumulate): Promise<KernelPool> {
+    const module = await WebAssemblyApi.compile(productModuleBytes({ accumulate }));
     const memory = new WebAssemblyApi.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     const instance = new WebAssemblyApi.Instance(module, { env: { memory } });
     const workers = Array.from(

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { sleb, uleb } from '../../../native/kernels/wasm/emit/code.js';
 import {
-  DEFAULT_BLOCKING, DEFAULT_SHAPE, PAGE_BYTES, packBytes, productModuleBytes, type Blocking, type MicroShape,
-  type ProductExports,
+  DEFAULT_BLOCKING, DEFAULT_SHAPE, PAGE_BYTES, packBytes, productModuleBytes, type Accumulate, type Blocking,
+  type MicroShape, type ProductExports,
 } from '../../../native/kernels/wasm/product-module.js';
 import { WebAssemblyApi } from '../../../native/kernels/wasm/webassembly.js';
 
@@ -32,8 +32,12 @@ describe('LEB128 (WebAssembly spec 5.2.2)', () => {
   });
 });
 
-async function instantiate(shape: MicroShape, blocking = DEFAULT_BLOCKING): Promise<{ exports: ProductExports; f64: () => Float64Array }> {
-  const bytes = productModuleBytes(shape, blocking);
+async function instantiate(
+  shape: MicroShape,
+  blocking = DEFAULT_BLOCKING,
+  accumulate: Accumulate = 'mul-add',
+): Promise<{ exports: ProductExports; f64: () => Float64Array }> {
+  const bytes = productModuleBytes({ shape, blocking, accumulate });
   expect(WebAssemblyApi.validate(bytes)).toBe(true);
   const memory = new WebAssemblyApi.Memory({ initial: 16, maximum: 65536, shared: true });
   const instance = new WebAssemblyApi.Instance(await WebAssemblyApi.compile(bytes), { env: { memory } });
@@ -59,7 +63,40 @@ describe('generated product module', () => {
   });
 
   // Every shape the generator offers must compute the same product; the default is only the fastest one here.
-  // Small blockings make the 301 × 19 × 23 problem cross every block edge.
+  /** Runs crossGramRows on a 301 × 19 · 301 × 23 problem; returns the product and the textbook sums. */
+  async function product(shape: MicroShape, blocking: Blocking, accumulate: Accumulate, lowerSkip = 0) {
+    const { exports, f64 } = await instantiate(shape, blocking, accumulate);
+    const [n, p] = [301, 19];
+    const q = lowerSkip ? p : 23;
+    const P = Math.ceil(p / shape.mr) * shape.mr;
+    const Q = Math.ceil(q / shape.nr) * shape.nr;
+    const [xAt, yAt] = [64, 64 + n * p * 8];
+    const cAt = yAt + n * q * 8;
+    const packA = cAt + P * Q * 8;
+    const pack = packBytes(shape, blocking);
+    expect(packA + pack.left + pack.right).toBeLessThan(16 * PAGE_BYTES);
+    const mem = f64();
+    for (let i = 0; i < n * p; i++) mem[xAt / 8 + i] = Math.sin(i);
+    for (let i = 0; i < n * q; i++) mem[yAt / 8 + i] = lowerSkip ? mem[xAt / 8 + i]! : Math.cos(3 * i);
+    exports.fillZero(cAt, P * Q * 8);
+    exports.crossGramRows(xAt, p * 8, yAt, q * 8, n, p, q, cAt, Q * 8, packA, packA + pack.left, lowerSkip);
+    const got: number[][] = [];
+    const want: number[][] = [];
+    for (let i = 0; i < p; i++) {
+      got.push([]);
+      want.push([]);
+      for (let j = 0; j < q; j++) {
+        let s = 0;
+        for (let r = 0; r < n; r++) s += mem[xAt / 8 + r * p + i]! * mem[yAt / 8 + r * q + j]!;
+        want[i]!.push(s);
+        got[i]!.push(mem[cAt / 8 + i * Q + j]!);
+      }
+    }
+    return { got, want };
+  }
+
+  // Every shape the generator offers must compute the same product; the default is only the fastest one here.
+  // Small blockings make the problem cross every block edge.
   const cases: Array<[MicroShape, Blocking]> = [
     [DEFAULT_SHAPE, DEFAULT_BLOCKING],
     [DEFAULT_SHAPE, { kc: 64, mc: 8, nc: 12 }],
@@ -68,32 +105,29 @@ describe('generated product module', () => {
     [{ mr: 1, nr: 2, unroll: 1 }, DEFAULT_BLOCKING],
   ];
   for (const [shape, blocking] of cases) {
-    test(`crossGramRows, ${shape.mr}×${shape.nr} tile, unroll ${shape.unroll}, blocking ${JSON.stringify(blocking)}, matches the textbook sum`, async () => {
-      const { exports, f64 } = await instantiate(shape, blocking);
-      const [n, p, q] = [301, 19, 23];
-      const P = Math.ceil(p / shape.mr) * shape.mr;
-      const Q = Math.ceil(q / shape.nr) * shape.nr;
-      const [xAt, yAt, cAt] = [64, 64 + n * p * 8, 64 + n * (p + q) * 8];
-      const packA = cAt + P * Q * 8;
-      const pack = packBytes(shape, blocking);
-      expect(packA + pack.left + pack.right).toBeLessThan(16 * PAGE_BYTES);
-      const mem = f64();
-      for (let i = 0; i < n * p; i++) mem[xAt / 8 + i] = Math.sin(i);
-      for (let i = 0; i < n * q; i++) mem[yAt / 8 + i] = Math.cos(3 * i);
-      exports.fillZero(cAt, P * Q * 8);
-      exports.crossGramRows(xAt, p * 8, yAt, q * 8, n, p, q, cAt, Q * 8, packA, packA + pack.left, 0);
-      for (let i = 0; i < p; i++) {
-        for (let j = 0; j < q; j++) {
-          let s = 0;
-          for (let r = 0; r < n; r++) s += mem[xAt / 8 + r * p + i]! * mem[yAt / 8 + r * q + j]!;
-          // Each entry is one sequential sum over rows in both, so they agree to the last bit.
-          expect(mem[cAt / 8 + i * Q + j]).toBe(s);
-        }
-      }
+    const title = `${shape.mr}×${shape.nr} tile, unroll ${shape.unroll}, blocking ${JSON.stringify(blocking)}`;
+    test(`crossGramRows (${title}) with multiply + add equals the textbook sum to the last bit`, async () => {
+      // Each entry is one sequential sum over rows in both, so they agree exactly.
+      const { got, want } = await product(shape, blocking, 'mul-add');
+      expect(got).toEqual(want);
+    });
+    test(`crossGramRows (${title}) for a Gram fills the upper triangle exactly`, async () => {
+      const { got, want } = await product(shape, blocking, 'mul-add', 1);
+      for (let i = 0; i < got.length; i++) expect(got[i]!.slice(i)).toEqual(want[i]!.slice(i));
     });
   }
 
+  const relaxed = WebAssemblyApi.validate(productModuleBytes({ accumulate: 'relaxed-madd' }));
+  test.skipIf(!relaxed)('crossGramRows with relaxed-SIMD fused multiply-add agrees to float64 rounding', async () => {
+    const { got, want } = await product(DEFAULT_SHAPE, { kc: 64, mc: 8, nc: 12 }, 'relaxed-madd');
+    for (let i = 0; i < got.length; i++) {
+      for (let j = 0; j < got[i]!.length; j++) expect(Math.abs(got[i]![j]! - want[i]![j]!)).toBeLessThan(1e-12 * 301);
+    }
+  });
+
   test('a blocking that is not a multiple of the tile is refused', () => {
-    expect(() => productModuleBytes({ mr: 3, nr: 4, unroll: 1 }, { kc: 256, mc: 128, nc: 256 })).toThrow(/multiple/);
+    expect(() => productModuleBytes({ shape: { mr: 3, nr: 4, unroll: 1 }, blocking: { kc: 256, mc: 128, nc: 256 } })).toThrow(
+      /multiple/,
+    );
   });
 });

@@ -137,6 +137,9 @@ export class Code {
   i32Eqz(): this {
     return this.op(0x45);
   }
+  i32Ne(): this {
+    return this.op(0x47);
+  }
   i32LtS(): this {
     return this.op(0x48);
   }
@@ -194,6 +197,10 @@ export class Code {
   }
   f64x2Mul(): this {
     return this.simd(0xf2);
+  }
+  /** Relaxed SIMD a·b + c: one fused multiply-add where the CPU has one, else multiply then add. */
+  f64x2RelaxedMadd(): this {
+    return this.simd(0x107);
   }
 
   // Bulk memory (WebAssembly 2.0).
