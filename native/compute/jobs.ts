@@ -1,13 +1,21 @@
 /**
  * The job kinds a compute host runs: the explicit list (no scanning), each kind a function of plain
- * structured-clone-able params. Callers name the kind; see pool.ts.
+ * structured-clone-able params. The same functions run in-process when a job is too small for a worker.
  */
 import { UsageError } from '../errors.js';
 import { openArray } from '../formats/index.js';
-import type { JobHandler, JobHandlers } from './host.js';
+import { asDense, loadLayer } from '../layers/index.js';
+import { compareBases, type CompareOptions } from '../measures/compare.js';
+import { prepareBasis } from '../measures/prepare.js';
+import type { PreparedBasis } from '../measures/types.js';
+import { yieldToEvents, type JobContext, type JobHandler, type JobHandlers } from './host.js';
 import { streamCovariance, type StreamLayout, type StreamedCovariance } from './streaming.js';
 
 export const JOB_COVARIANCE = 'layer.covariance';
+export const JOB_PREPARE = 'matrix.prepare';
+export const JOB_PAIRS = 'matrix.pairs';
+
+// ---- layer.covariance: one streaming pass over a layer file or a pair --------------------------------------------
 
 export interface CovarianceJobParams extends StreamLayout {
   /** `file` or `file:array`. */
@@ -34,6 +42,79 @@ const covariance: JobHandler = async (params, context): Promise<StreamedCovarian
   });
 };
 
+// ---- matrix.prepare: one layer file → its prepared basis ---------------------------------------------------------
+
+export interface PrepareJobParams {
+  /** `file` or `file:array`. */
+  readonly spec: string;
+  readonly epsilon?: number;
+  readonly conv?: 'channels' | 'flatten';
+  readonly layout?: 'nhwc' | 'nchw';
+  readonly neuronsFirst?: boolean;
+}
+
+/** Read a layer and prepare its basis (measures/prepare.ts): the one decomposition per layer of an all-pairs job. */
+export async function prepareLayerBasis(params: PrepareJobParams): Promise<PreparedBasis> {
+  const layer = await loadLayer(params.spec, {
+    ...(params.layout ? { layout: params.layout } : {}),
+    ...(params.neuronsFirst ? { neuronsFirst: true } : {}),
+  });
+  const x = asDense(layer, params.conv ?? 'channels');
+  return prepareBasis(x, { ref: params.spec, ...(params.epsilon !== undefined ? { epsilon: params.epsilon } : {}) });
+}
+
+const prepare: JobHandler = async (params) => {
+  const p = params as Partial<PrepareJobParams> | null;
+  if (typeof p !== 'object' || p === null || typeof p.spec !== 'string') throw new UsageError(`${JOB_PREPARE} job needs {spec}`);
+  return prepareLayerBasis(p as PrepareJobParams);
+};
+
+// ---- matrix.pairs: similarities of listed ordered pairs of prepared bases ----------------------------------------
+
+export interface PairsJobParams {
+  readonly bases: readonly PreparedBasis[];
+  /** Ordered pairs as indices into `bases`: [a0, b0, a1, b1, …]; entry t compares bases[a_t] (as A) with bases[b_t]. */
+  readonly pairs: Int32Array;
+  readonly options: CompareOptions;
+}
+
+/**
+ * compare(bases[a], bases[b]).similarity for every listed pair, in order. Yields to the event loop after each pair
+ * so a cancel (or a progress listener) gets in.
+ */
+export async function pairSimilarities(
+  params: PairsJobParams,
+  context: Pick<JobContext, 'signal' | 'progress'>,
+): Promise<Float64Array> {
+  const count = params.pairs.length / 2;
+  const out = new Float64Array(count);
+  for (let t = 0; t < count; t++) {
+    const a = params.bases[params.pairs[2 * t]!]!;
+    const b = params.bases[params.pairs[2 * t + 1]!]!;
+    out[t] = similarityOf(await compareBases(a, b, params.options));
+    context.progress(t + 1, count, 'pairs');
+    await yieldToEvents(context.signal);
+  }
+  return out;
+}
+
+const pairs: JobHandler = async (params, context) => {
+  const p = params as Partial<PairsJobParams> | null;
+  if (typeof p !== 'object' || p === null || !Array.isArray(p.bases) || !(p.pairs instanceof Int32Array) || typeof p.options !== 'object') {
+    throw new UsageError(`${JOB_PAIRS} job needs {bases, pairs, options}`);
+  }
+  return pairSimilarities(p as PairsJobParams, context);
+};
+
+/** A measure's similarity, checked: a pair step that returns no finite number is a bug, never a NaN in a matrix. */
+export function similarityOf(result: { readonly similarity?: unknown; readonly [extra: string]: unknown }): number {
+  const value = result['similarity'];
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`pair step returned similarity ${String(value)}`);
+  return value;
+}
+
 export const jobHandlers: JobHandlers = {
   [JOB_COVARIANCE]: covariance,
+  [JOB_PREPARE]: prepare,
+  [JOB_PAIRS]: pairs,
 };
