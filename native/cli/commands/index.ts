@@ -1,6 +1,4 @@
 import type { Command } from '../command.js';
-import { compressCommand } from './compress.js';
-import { dynamicsCommand } from './dynamics.js';
 import { indexCommand } from './index-cmd.js';
 import { matrixCommand } from './matrix.js';
 import { runsCommand } from './runs.js';
@@ -11,8 +9,6 @@ import { serveCommand } from './serve.js';
  * Add a command by importing it and adding one entry below.
  */
 export const commands: Record<string, Command> = {
-  compress: compressCommand,
-  dynamics: dynamicsCommand,
   index: indexCommand,
   matrix: matrixCommand,
   runs: runsCommand,
