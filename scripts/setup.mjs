@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const stampFile = join(repo, 'node_modules', '.svcca-setup.json');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const ELECTRON_TIMEOUT_MS = 120_000;
+const ELECTRON_TIMEOUT_MS = 60_000;
 
 const say = (line) => process.stdout.write(`setup: ${line}\n`);
 
@@ -79,17 +79,28 @@ function installDependencies() {
     say('dependencies already match package-lock.json (npm ci skipped)');
     return;
   }
-  const useCi = existsSync(join(repo, 'package-lock.json'));
-  say(`installing dependencies (npm ${useCi ? 'ci' : 'install'}, Electron's binary download skipped)`);
-  const result = run(npm, [useCi ? 'ci' : 'install', '--no-audit', '--no-fund'], {
-    env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
-    shell: process.platform === 'win32',
-  });
-  if (!result.ok) {
-    say(`npm ${useCi ? 'ci' : 'install'} failed (${result.why})`);
-    process.exit(1);
+  const env = { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' };
+  const options = { env, shell: process.platform === 'win32' };
+  const flags = ['--no-audit', '--no-fund'];
+  let installed = false;
+  if (existsSync(join(repo, 'package-lock.json'))) {
+    say("installing dependencies (npm ci, Electron's binary download skipped)");
+    installed = run(npm, ['ci', ...flags], options).ok;
+    // npm ci refuses a lockfile that lacks some optional platform packages (npm/cli#4828); npm install accepts it,
+    // keeps every locked version and adds the missing entries.
+    if (!installed) say('npm ci refused; trying npm install with the same lockfile');
+  } else {
+    say("no package-lock.json: installing dependencies (npm install, Electron's binary download skipped)");
   }
-  writeFileSync(stampFile, `${JSON.stringify({ hash, at: new Date().toISOString() })}\n`);
+  if (!installed) {
+    const result = run(npm, ['install', ...flags], options);
+    if (!result.ok) {
+      say(`npm install failed (${result.why})`);
+      process.exit(1);
+    }
+  }
+  // Hashed after the install: npm install may have completed the lockfile.
+  writeFileSync(stampFile, `${JSON.stringify({ hash: dependencyHash(), at: new Date().toISOString() })}\n`);
 }
 
 /** The Electron executable if its binary is installed, else null. */
