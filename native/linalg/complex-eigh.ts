@@ -108,8 +108,9 @@ interface Reflector {
 }
 
 /**
- * Reduces the full Hermitian (ar, ai) to tridiagonal form in place, column by column. On return d is the real
- * diagonal and (offRe, offIm)[k] = T[k+1][k]; the reflectors are returned in the order they were applied.
+ * Reduces the Hermitian (ar, ai) to tridiagonal form in place, column by column, reading and updating only the lower
+ * triangle (the upper one goes stale), which halves the work of the two O(n²) steps per column. On return d is the
+ * real diagonal and (offRe, offIm)[k] = T[k+1][k]; the reflectors are returned in the order they were applied.
  */
 function tridiagonalize(ar: Float64Array, ai: Float64Array, n: number, d: Float64Array, offRe: Float64Array, offIm: Float64Array): Reflector[] {
   const reflectors: Reflector[] = [];
@@ -118,14 +119,20 @@ function tridiagonalize(ar: Float64Array, ai: Float64Array, n: number, d: Float6
   for (let k = 0; k + 2 < n; k++) {
     const start = k + 1;
     const len = n - start;
-    // x = H[k+1.., k] = conj(H[k, k+1..]) — read along row k, which is contiguous.
-    const rowK = k * n;
+    // x = H[k+1.., k], column k below the diagonal (lower triangle).
+    const vr = new Float64Array(len);
+    const vi = new Float64Array(len);
     let scale = 0;
-    for (let j = start; j < n; j++) scale = Math.max(scale, Math.abs(ar[rowK + j]!), Math.abs(ai[rowK + j]!));
-    const x0r = ar[rowK + start]!;
-    const x0i = -ai[rowK + start]!;
     let tail = 0;
-    for (let j = start + 1; j < n; j++) tail += Math.abs(ar[rowK + j]!) + Math.abs(ai[rowK + j]!);
+    for (let j = 0; j < len; j++) {
+      const o = (start + j) * n + k;
+      vr[j] = ar[o]!;
+      vi[j] = ai[o]!;
+      scale = Math.max(scale, Math.abs(vr[j]!), Math.abs(vi[j]!));
+      if (j > 0) tail += Math.abs(vr[j]!) + Math.abs(vi[j]!);
+    }
+    const x0r = vr[0]!;
+    const x0i = vi[0]!;
     if (scale === 0 || tail === 0) {
       // Already tridiagonal in this column.
       offRe[k] = x0r;
@@ -133,9 +140,9 @@ function tridiagonalize(ar: Float64Array, ai: Float64Array, n: number, d: Float6
       continue;
     }
     let sumsq = 0;
-    for (let j = start; j < n; j++) {
-      const a = ar[rowK + j]! / scale;
-      const b = ai[rowK + j]! / scale;
+    for (let j = 0; j < len; j++) {
+      const a = vr[j]! / scale;
+      const b = vi[j]! / scale;
       sumsq += a * a + b * b;
     }
     const sigma = scale * Math.sqrt(sumsq);
@@ -145,33 +152,39 @@ function tridiagonalize(ar: Float64Array, ai: Float64Array, n: number, d: Float6
     // α = −phase·σ ; v = x − α·e₁ ; ‖v‖² = 2σ(σ + |x₀|) ; β = 2/‖v‖².
     const alphaR = -phr * sigma;
     const alphaI = -phi * sigma;
-    const vr = new Float64Array(len);
-    const vi = new Float64Array(len);
-    for (let j = 0; j < len; j++) {
-      vr[j] = ar[rowK + start + j]!;
-      vi[j] = -ai[rowK + start + j]!;
-    }
     vr[0] = x0r - alphaR;
     vi[0] = x0i - alphaI;
     const beta = 1 / (sigma * (sigma + abs0));
 
-    // p = β·A₂₂·v (A₂₂ = trailing block, full Hermitian storage, rows contiguous).
+    // p = β·A₂₂·v from the lower triangle: row i gives A[i][j]·v_j to p_i (j ≤ i) and conj(A[i][j])·v_i to p_j
+    // (j < i), one contiguous pass per row.
+    pr.fill(0, 0, len);
+    pi.fill(0, 0, len);
     for (let i = 0; i < len; i++) {
       const ro = (start + i) * n + start;
+      const vir = vr[i]!;
+      const vii = vi[i]!;
       let sr = 0;
       let si = 0;
-      for (let j = 0; j < len; j++) {
+      for (let j = 0; j < i; j++) {
         const hr = ar[ro + j]!;
         const hi = ai[ro + j]!;
         sr += hr * vr[j]! - hi * vi[j]!;
         si += hr * vi[j]! + hi * vr[j]!;
+        pr[j]! += hr * vir + hi * vii;
+        pi[j]! += hr * vii - hi * vir;
       }
-      pr[i] = beta * sr;
-      pi[i] = beta * si;
+      const hd = ar[ro + i]!;
+      pr[i]! += sr + hd * vir;
+      pi[i]! += si + hd * vii;
     }
-    // K = (β/2)·vᴴp (real for Hermitian A₂₂) ; w = p − K·v ; A₂₂ ← A₂₂ − v·wᴴ − w·vᴴ.
+    // K = (β/2)·vᴴp (real for Hermitian A₂₂) ; w = β·p − K·v ; A₂₂ ← A₂₂ − v·wᴴ − w·vᴴ (lower triangle).
     let kr = 0;
-    for (let j = 0; j < len; j++) kr += vr[j]! * pr[j]! + vi[j]! * pi[j]!;
+    for (let j = 0; j < len; j++) {
+      pr[j] = beta * pr[j]!;
+      pi[j] = beta * pi[j]!;
+      kr += vr[j]! * pr[j]! + vi[j]! * pi[j]!;
+    }
     const kk = 0.5 * beta * kr;
     for (let j = 0; j < len; j++) {
       pr[j] = pr[j]! - kk * vr[j]!;
@@ -183,7 +196,7 @@ function tridiagonalize(ar: Float64Array, ai: Float64Array, n: number, d: Float6
       const vii = vi[i]!;
       const wir = pr[i]!;
       const wii = pi[i]!;
-      for (let j = 0; j < len; j++) {
+      for (let j = 0; j <= i; j++) {
         // v_i·conj(w_j) + w_i·conj(v_j)
         const wjr = pr[j]!;
         const wji = pi[j]!;

@@ -22,10 +22,9 @@
  */
 import { InputError, UsageError } from '../errors.js';
 import type { KernelChoice } from '../kernels/index.js';
-import { complexEigh } from '../linalg/complex-eigh.js';
 import { rankTolerance } from '../linalg/util.js';
-import { blockCca } from './dft-block-cca.js';
 import { blockCovariances, layerSpectra, screenNearConstant, type ConvLayer } from './dft-blocks.js';
+import { ccaBlocks, defaultBlockThreads, eighBlocks } from './dft-parallel.js';
 import { keptPerBlock, type DirectionSelection } from './dft-select.js';
 import { shiftLattice, type SpatialRule } from './dft-spatial.js';
 import { DEFAULT_KEEP, mean, meanSquare } from './pair.js';
@@ -50,6 +49,19 @@ export interface DftCcaOptions {
   readonly dims?: number;
   /** Kernel backend for the batched covariance products (default 'auto'). */
   readonly backend?: KernelChoice;
+  /**
+   * Threads for the per-block eigenproblems and CCAs (default: every core when the blocks hold enough work, else 1;
+   * 1 runs them here). The result does not depend on it.
+   */
+  readonly threads?: number;
+}
+
+/** Below this estimate of block work (flops) threads cost more to feed than they save. */
+const PARALLEL_ABOVE_FLOPS = 2e8;
+
+/** ~flops of the eigenproblems and CCA of `count` blocks of p and q neurons (complex Householder + QL ≈ 20 n³ each). */
+function blockFlops(p: number, q: number, count: number): number {
+  return count * 20 * (2 * p ** 3 + 2 * q ** 3);
 }
 
 /** One frequency class (one conjugate pair of classes when multiplicity is 2). */
@@ -141,8 +153,10 @@ export async function dftCca(a: ConvLayer, b: ConvLayer, options: DftCcaOptions 
 
   // The covariance blocks of all classes in batched kernel calls, then each block's two Hermitian eigenproblems.
   const { blocks: covariances, backend } = await blockCovariances(spectraA, spectraB, classes, options.backend ?? 'auto');
-  const eigA = covariances.map((c) => complexEigh(c.aa));
-  const eigB = covariances.map((c) => complexEigh(c.bb));
+  const threads = options.threads ?? (blockFlops(covariances[0]!.aa.rows, covariances[0]!.bb.rows, covariances.length) > PARALLEL_ABOVE_FLOPS ? defaultBlockThreads() : 1);
+  const eig = await eighBlocks([...covariances.map((c) => c.aa), ...covariances.map((c) => c.bb)], threads);
+  const eigA = eig.slice(0, covariances.length);
+  const eigB = eig.slice(covariances.length);
 
   // One rank cut-off per layer, from the largest eigenvalue over all blocks (the dense covariance's largest) and the
   // dense problem's dimensions, as prepare.ts cuts the dense Gram.
@@ -175,7 +189,10 @@ export async function dftCca(a: ConvLayer, b: ConvLayer, options: DftCcaOptions 
   }
 
   const weighting = measure === 'pwcca' ? (reduced ? 'reduced' : 'neurons') : 'none';
-  const perBlock = covariances.map((c, i) => blockCca(eigA[i]!, keptA[i]!, eigB[i]!, keptB[i]!, c.ab, weighting));
+  const perBlock = await ccaBlocks(
+    covariances.map((c, i) => ({ eigA: eigA[i]!, keptA: keptA[i]!, eigB: eigB[i]!, keptB: keptB[i]!, cross: c.ab, weighting })),
+    threads,
+  );
 
   // Assemble: every block counted with its multiplicity, then the structural zeros.
   const pairs: { rho: number; weight: number }[] = [];

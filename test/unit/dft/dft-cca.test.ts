@@ -3,9 +3,10 @@
  * every coefficient (as sorted multisets) and in the mean — for square, non-square, odd and prime maps, unequal
  * channel counts, rank-deficient blocks, and layers of different spatial sizes (the common-shifts rule).
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { dftCca, type ConvLayer, type DftCcaResult } from '../../../native/measures/dft-cca.js';
 import { InputError, UsageError } from '../../../native/errors.js';
+import { disposeBlockThreads } from '../../../native/measures/dft-parallel.js';
 import { bruteForceAugmented, randomConvLayer, referenceDftPwcca, type BruteForceResult } from './brute-force.js';
 
 const TOLERANCE = 1e-6;
@@ -198,6 +199,48 @@ describe('SVCCA and PWCCA on the frequency blocks', () => {
       expect(selfConjugate).toEqual([[0, 0], [0, 2], [2, 0], [2, 2]]);
       if (method === 'pwcca') expect(res.per_frequency.reduce((s, f) => s + (f.weight ?? 0), 0)).toBeCloseTo(1, 12);
     }
+  });
+});
+
+describe('execution: worker threads and kernel backends do not change the answer', () => {
+  afterAll(() => disposeBlockThreads());
+
+  it('blocks on 2 worker threads give bit-identical results to running here', async () => {
+    const [a, b] = pair(30, 6, 5, 10, 12, 111);
+    for (const method of ['cca', 'pwcca', 'svcca'] as const) {
+      const here = await dftCca(a, b, { method, threads: 1 });
+      const threaded = await dftCca(a, b, { method, threads: 2 });
+      expect(threaded.coefficients).toEqual(here.coefficients);
+      expect(threaded.similarity).toBe(here.similarity);
+      expect(threaded.per_frequency).toEqual(here.per_frequency);
+    }
+  });
+
+  it('the covariance blocks through the cpu-js backend agree with the default backend to 1e-12, and it is reported', async () => {
+    const [a, b] = pair(12, 4, 4, 3, 5, 121);
+    const auto = await dftCca(a, b);
+    const js = await dftCca(a, b, { backend: 'cpu-js' });
+    expect(js.backend).toBe('cpu-js');
+    expect(typeof auto.backend).toBe('string');
+    js.coefficients.forEach((rho, i) => expect(Math.abs(rho - auto.coefficients[i]!)).toBeLessThan(1e-12));
+  });
+});
+
+describe('truncation with cca and pwcca (--keep / --dims), as the dense measures do', () => {
+  it('cca with --dims equals dense CCA between the top directions of the augmented layers', async () => {
+    const [a, b] = pair(12, 5, 3, 3, 4, 131);
+    const res = await dftCca(a, b, { method: 'cca', dims: 24 });
+    expectSameAnswer(res, bruteForceAugmented(a, b, { svcca: true, dims: 24 }));
+  });
+
+  it('pwcca with --keep: weights over the kept singular directions sum to 1, similarity within [min ρ, max ρ]', async () => {
+    const [a, b] = pair(12, 4, 4, 3, 3, 141);
+    const res = await dftCca(a, b, { method: 'pwcca', keep: 0.95 });
+    expect(res.keep).toBe(0.95);
+    expect(res.weights!.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 12);
+    expect(res.similarity).toBeLessThanOrEqual(res.coefficients[0]!);
+    expect(res.similarity).toBeGreaterThanOrEqual(res.coefficients.at(-1)!);
+    await expect(dftCca(a, b, { keep: 0.9, dims: 3 })).rejects.toThrow(/either --keep or --dims/);
   });
 });
 
