@@ -10,9 +10,18 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        // Two entries: the window side (index) and the compute host (host) that main starts as a utility process.
-        // Separate bundles keep the numerical code out of main's startup path.
-        input: { index: resolve(__dirname, 'main/index.ts'), host: resolve(__dirname, 'main/host.ts') },
+        // The window side (index) and the compute host (host) that main starts as a utility process: separate
+        // bundles keep the numerical code out of main's startup path. The compute pool's worker is an entry of its
+        // own, next to the pool's chunk: native/compute/pool.ts forks the `worker.js` beside its own `pool.js`.
+        input: {
+          index: resolve(__dirname, 'main/index.ts'),
+          host: resolve(__dirname, 'main/host.ts'),
+          'chunks/worker': resolve(__dirname, 'native/compute/worker.ts'),
+        },
+        output: {
+          manualChunks: (id) => (/[\\/]native[\\/]compute[\\/]pool\.ts$/.test(id) ? 'pool' : undefined),
+          chunkFileNames: 'chunks/[name].js',
+        },
       },
     },
   },

@@ -43,6 +43,32 @@ function argumentBytes(args: unknown[]): number {
   }
 }
 
+/** How a method's arguments are checked against the scope, returning the arguments to forward. */
+type PathPolicy = (args: unknown[], scope: WorkspaceScope) => unknown[];
+
+const namesOnly: PathPolicy = (args) => args;
+
+/**
+ * Every API method's path policy. A Record over ApiMethod, so a method added to the contract does not compile here
+ * until someone decides whether it carries paths; at run time a method without a policy is refused (fail closed).
+ */
+const PATH_POLICIES: Record<ApiMethod, PathPolicy> = {
+  openWorkspace: ([root, ...rest], scope) => [scope.checkWorkspace(root as string), ...rest],
+  compare: ([request, ...rest], scope) => {
+    const compare = request as CompareRequest;
+    return [{ ...compare, a: scope.checkArrayRef(compare.a), b: scope.checkArrayRef(compare.b) }, ...rest];
+  },
+  // These name runs, layers, steps and jobs of the open workspace, never files.
+  workspace: namesOnly,
+  reindex: namesOnly,
+  runs: namesOnly,
+  resolveLayer: namesOnly,
+  matrix: namesOnly,
+  dynamics: namesOnly,
+  compress: namesOnly,
+  cancel: namesOnly,
+};
+
 /**
  * Checks one call and returns the arguments to forward (paths made absolute). Throws IpcError, RequestError
  * (shapes, from native/api/dispatch.ts) or ScopeError.
@@ -50,21 +76,9 @@ function argumentBytes(args: unknown[]): number {
 export function checkCall(method: ApiMethod, args: unknown[], scope: WorkspaceScope): unknown[] {
   if (argumentBytes(args) > MAX_ARGUMENT_BYTES) throw new IpcError(`${method} arguments exceed ${MAX_ARGUMENT_BYTES} bytes`);
   const request = validateRequest({ type: 'call', id: 0, method, args });
-  const checked = [...request.args];
-  switch (request.method) {
-    case 'openWorkspace':
-      checked[0] = scope.checkWorkspace(checked[0] as string);
-      break;
-    case 'compare': {
-      const compare = checked[0] as CompareRequest;
-      checked[0] = { ...compare, a: scope.checkArrayRef(compare.a), b: scope.checkArrayRef(compare.b) };
-      break;
-    }
-    default:
-      // The other methods name runs and layers of the open workspace, never paths.
-      break;
-  }
-  return checked;
+  const policy = Object.hasOwn(PATH_POLICIES, request.method) ? PATH_POLICIES[request.method] : undefined;
+  if (!policy) throw new IpcError(`${method}: main has no path policy for this method`);
+  return policy([...request.args], scope);
 }
 
 /** Forwards a checked call to the compute process. */

@@ -11,7 +11,7 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const asar = createRequire(join(repo, 'package.json'))('@electron/asar');
 
 const DAWN_DIRS = { linux: 'linux', darwin: 'darwin', win32: 'win32' };
-const BUNDLES = ['out/main/index.js', 'out/main/host.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+const BUNDLES = ['out/main/index.js', 'out/main/host.js', 'out/main/chunks/worker.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
 
 function resourcesDir(unpacked, platform) {
   if (platform !== 'darwin') return join(unpacked, 'resources');

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunInfo, WorkspaceInfo } from '../../native/api/contract.js';
+import { ComputePool } from '../../native/compute/pool.js';
 import { forkHost } from '../../main/host-fork.js';
 import { HostSupervisor } from '../../main/host-supervisor.js';
 import { externalImports } from '../../scripts/package-layout.mjs';
@@ -25,7 +26,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('electron-vite build', () => {
   it('emits main, the compute host, the preload and the renderer where main/index.ts looks for them', () => {
-    for (const file of ['main/index.js', 'main/host.js', 'preload/index.cjs', 'renderer/index.html']) built(file);
+    for (const file of ['main/index.js', 'main/host.js', 'main/chunks/worker.js', 'preload/index.cjs', 'renderer/index.html']) built(file);
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { main: string };
     expect(join(REPO, pkg.main)).toBe(join(OUT, 'main', 'index.js'));
   });
@@ -43,6 +44,18 @@ describe('electron-vite build', () => {
     expect(externalImports(main)).toEqual([]);
     const host = readFileSync(built('main/host.js'), 'utf8');
     expect(externalImports(host)).toContain('better-sqlite3');
+  });
+
+  it('bundles the compute pool worker where the pool looks for it, and the bundle answers jobs', async () => {
+    const worker = built('main/chunks/worker.js');
+    // When the host bundle contains the pool, its chunk sits beside the worker (pool.ts forks `worker.js` next to itself).
+    if (readFileSync(built('main/host.js'), 'utf8').includes('./chunks/pool.js')) built('main/chunks/pool.js');
+    const pool = new ComputePool({ size: 1, entry: worker });
+    try {
+      await expect(pool.run('no-such-job', {})).rejects.toThrow("compute host has no job kind 'no-such-job'");
+    } finally {
+      await pool.close();
+    }
   });
 
   it('runs the built compute host as a Node child process on the example workspace', async () => {
