@@ -11,7 +11,7 @@
 // better-sqlite3 is rebuilt for Electron's ABI inside node_modules by electron-builder; its Node build is put back
 // afterwards so that the tests keep running under plain Node.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -106,17 +106,24 @@ if (binary) {
   if (!out) args.push(`--config.directories.output=${join(repo, 'release', 'dry-run')}`);
 }
 
-// Keep the Node build of better-sqlite3 aside: electron-builder rebuilds it in place for Electron.
+// Keep the Node build of better-sqlite3 aside: electron-builder rebuilds it in place for Electron. It is put back
+// by rename (a new inode), never by writing over the file, which processes using it may have mapped. A dry run
+// rebuilds nothing and touches nothing.
 const addon = join(repo, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
-const saved = existsSync(addon) ? join(mkdtempSync(join(tmpdir(), 'svcca-sqlite-node-')), 'better_sqlite3.node') : null;
+const saved = !dryRun && existsSync(addon) ? join(mkdtempSync(join(tmpdir(), 'svcca-sqlite-node-')), 'better_sqlite3.node') : null;
 if (saved) copyFileSync(addon, saved);
 let ok = false;
 try {
   ok = run('npx', args, env);
 } finally {
   if (saved) {
-    mkdirSync(dirname(addon), { recursive: true });
-    copyFileSync(saved, addon);
+    if (!existsSync(addon) || !readFileSync(addon).equals(readFileSync(saved))) {
+      mkdirSync(dirname(addon), { recursive: true });
+      const staged = `${addon}.${process.pid}.tmp`;
+      copyFileSync(saved, staged);
+      renameSync(staged, addon);
+      say('put the Node build of better-sqlite3 back in node_modules (tests run under plain Node)');
+    }
     rmSync(dirname(saved), { recursive: true, force: true });
   }
   if (placeholder) rmSync(placeholder, { recursive: true, force: true });
