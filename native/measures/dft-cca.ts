@@ -75,8 +75,8 @@ export interface FrequencyResult {
   readonly dims: [number, number];
   /** The block's canonical correlations, descending (those of the conjugate class are the same). */
   readonly coefficients: number[];
-  /** Mean of the block's coefficients (pwcca: their weighted mean); null for a block without directions. */
-  readonly similarity: number | null;
+  /** Mean of the block's coefficients (pwcca: their weighted mean); 0 for a block without directions. */
+  readonly similarity: number;
   /** pwcca: the block's share of the total weight (both conjugates together). */
   readonly weight?: number;
   /** Fraction of the overall similarity this block (with its conjugate) contributes. */
@@ -217,7 +217,7 @@ export async function dftCca(a: ConvLayer, b: ConvLayer, options: DftCcaOptions 
     const w = res.weights ? Array.from(res.weights) : null;
     const blockWeight = w ? w.reduce((s, x) => s + x, 0) : 0;
     const contribution = w ? rho.reduce((s, x, j) => s + (w[j]! / (totalWeight || 1)) * x, 0) : rho.reduce((s, x) => s + x, 0);
-    let blockSimilarity: number | null = null;
+    let blockSimilarity = 0;
     if (rho.length > 0) blockSimilarity = w ? (blockWeight > 0 ? rho.reduce((s, x, j) => s + w[j]! * x, 0) / blockWeight : 0) : mean(rho);
     return {
       frequency: [cls.frequency[0], cls.frequency[1]],
