@@ -34,8 +34,8 @@ export interface ArgvContext {
   /** Directory relative paths are resolved against (a second instance reports its own). */
   cwd: string;
   /**
-   * True when Electron runs an app folder given on its command line (`electron .`, `process.defaultApp`): then
-   * argv[1] is that folder, not a user argument.
+   * True when Electron runs an app folder given on its command line (`electron .`, `process.defaultApp`): then the
+   * first non-switch argument is that folder, not a user argument.
    */
   defaultApp: boolean;
 }
@@ -46,10 +46,15 @@ export interface ArgvContext {
  * instance's argv). `file://` URLs (Linux desktop files pass %U) become paths.
  */
 export function userArguments(argv: readonly string[], context: ArgvContext): string[] {
-  const rest = argv.slice(context.defaultApp ? 2 : 1);
   const out: string[] = [];
-  for (const arg of rest) {
+  // In development the app folder is the first non-switch argument; switches may come before it.
+  let appFolderSkipped = !context.defaultApp;
+  for (const arg of argv.slice(1)) {
     if (arg === '' || arg.startsWith('-')) continue;
+    if (!appFolderSkipped) {
+      appFolderSkipped = true;
+      continue;
+    }
     if (arg.startsWith('file://')) {
       try {
         out.push(fileURLToPath(arg));

@@ -20,6 +20,9 @@ describe('command-line arguments', () => {
     const argv = ['/opt/electron', '.', '--no-sandbox', 'ws', '--allow-file-access-from-files', '-psn_0_1'];
     expect(userArguments(argv, { cwd: base, defaultApp: true })).toEqual([join(base, 'ws')]);
     expect(userArguments(['/opt/SVCCA Studio', 'ws'], { cwd: base, defaultApp: false })).toEqual([join(base, 'ws')]);
+    // `npm start` as root puts --no-sandbox before the app folder.
+    expect(userArguments(['/opt/electron', '--no-sandbox', '/repo'], { cwd: base, defaultApp: true })).toEqual([]);
+    expect(userArguments(['/opt/electron', '--no-sandbox', '/repo', 'ws'], { cwd: base, defaultApp: true })).toEqual([join(base, 'ws')]);
   });
 
   it('turns file:// URLs (Linux desktop files pass %U) into paths', () => {
