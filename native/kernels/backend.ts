@@ -41,3 +41,10 @@ export interface BackendInfo {
 
 /** Tolerance of the float64 backends: summation order only, n·ε stays far below this for n ≤ 10⁶ rows in practice. */
 export const F64_TOLERANCE = 1e-12;
+
+/**
+ * Tolerance of the float32 backends (gpu.js). They rescale columns by powers of two and sum at most 512 products in
+ * float32 before accumulating in float64 on the host, so the bound is input rounding (2⁻²³) plus 512·2⁻²⁴ ≈ 3·10⁻⁵
+ * in the worst case; typical errors are ~10⁻⁶.
+ */
+export const F32_TOLERANCE = 1e-4;

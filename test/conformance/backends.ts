@@ -3,6 +3,7 @@
  * suite in `describe('[backend-name]')`, so every test title says which backend broke, and applies the skips of
  * ./skips.ts. Backends whose probe says unavailable are reported as skipped with that reason.
  */
+import './software-gpu.js';
 import { afterAll, describe, test } from 'vitest';
 import type { KernelBackend } from '../../native/kernels/backend.js';
 import { disposeKernels } from '../../native/kernels/index.js';

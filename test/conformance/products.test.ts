@@ -13,8 +13,9 @@ import { columnNorms, randomMatrix, referenceCrossGram, rowNorms, transpose } fr
 
 const asMatrix = (d: Dense): Matrix => matrix(d.rows, d.cols, d.data);
 
-/** Shapes as rows × cols of X (and cols of Y): degenerate, odd, tall, wide, and straddling the 4×4 tile and the
- * 256-row / 128- and 256-column cache blocks; the larger ones go through the worker threads. */
+/** Shapes as rows × cols of X (and cols of Y): degenerate, odd, tall, wide, and straddling the 4×4 tile, the
+ * 256-row / 128- and 256-column cache blocks of wasm-simd and the 512-row float32 blocks of gpu.js; the larger ones
+ * go through the worker threads. */
 const CROSS_SHAPES: ReadonlyArray<[rows: number, p: number, q: number]> = [
   [1, 1, 1],
   [7, 13, 13],
@@ -22,9 +23,9 @@ const CROSS_SHAPES: ReadonlyArray<[rows: number, p: number, q: number]> = [
   [1000, 3, 3],
   [3, 1000, 7],
   [300, 37, 53],
-  [513, 129, 131],
-  [700, 257, 130],
-  [1200, 64, 64],
+  [270, 129, 131],
+  [300, 257, 130],
+  [1100, 24, 24],
 ];
 
 await forEachBackend((backend, it) => {
