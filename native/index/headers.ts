@@ -8,6 +8,9 @@ import { detectFormat } from '../formats/index.js';
 import type { ArrayInfo, FormatName } from '../formats/types.js';
 import type { FileStamp } from './walk.js';
 
+/** The start of the error of a file whose size or mtime changed while its headers were read. */
+export const CHANGED_WHILE_READ = 'changed while being indexed';
+
 export type HeaderResult =
   | { readonly ok: true; readonly format: FormatName; readonly arrays: ArrayInfo[] }
   | { readonly ok: false; readonly error: string };
@@ -23,7 +26,7 @@ export async function readHeaders(path: string, before: FileStamp): Promise<Head
   }
   const after = await stat(path).catch(() => null);
   if (!after || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-    return { ok: false, error: 'changed while being indexed (still being written?); read again when it changes' };
+    return { ok: false, error: `${CHANGED_WHILE_READ} (still being written?); read again on the next pass` };
   }
   if (result.ok) {
     const short = result.arrays.find((a) => a.dataOffset !== null && a.dataOffset + a.byteLength > before.size);

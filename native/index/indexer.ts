@@ -7,13 +7,14 @@
  * Runs and files that vanished from disk are deleted. A pass killed at any moment leaves every run either as it was
  * or as it is on disk; the next pass finishes the rest.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { CancelledError } from '../errors.js';
 import { hashFile } from './hash.js';
 import { problemOf, readHeaders } from './headers.js';
-import { baseRel, isCheckpointDir, isHidden, isWithin } from './layout.js';
+import { baseRel, isCheckpointDir, isHidden, isWithin, parentRel } from './layout.js';
 import { ProgressMeter, type ProgressListener } from './progress.js';
 import { parseRunJson } from './runjson.js';
 import { walkWorkspace, type DiskFile, type DiskRun, type DiskSnapshot, type FileStamp, type ScanProblem } from './walk.js';
@@ -53,6 +54,7 @@ interface StoredRun {
   preferred: string;
   size: number | null;
   mtime: number | null;
+  digest: string | null;
 }
 interface StoredFile {
   rel: string;
@@ -60,11 +62,6 @@ interface StoredFile {
   mtime: number;
   hash: string | null;
   ckpt: number | null;
-}
-interface StoredCheckpoint {
-  id: number;
-  run_id: number;
-  dir: string;
 }
 
 type Task = { plan: RunPlan | null; file: DiskFile; checkpointDir: string | null; storedHash: string | null };
@@ -98,7 +95,7 @@ export async function indexPass(
     snapshots.push(snapshot);
   }
 
-  const stored = loadStored(db, scopes);
+  const stored = new StoredState(db, scopes);
   const plans: RunPlan[] = [];
   const tasks: Task[] = [];
   const runsRemoved: string[] = [];
@@ -107,11 +104,15 @@ export async function indexPass(
   for (const snapshot of snapshots) {
     for (const run of snapshot.runs) {
       onDisk.add(run.rel);
-      const plan = planRun(root, run, stored, tasks);
+      const prior = stored.runs.get(run.rel);
+      const digest = runDigest(run);
+      // The run's files are exactly as when it was last written: nothing to compare file by file.
+      if (prior?.digest === digest) continue;
+      const plan = planRun(root, run, prior, stored, digest, tasks);
       if (plan) {
         plans.push(plan);
         filesRemoved += plan.update.removedFiles.length;
-      }
+      } else writer.setDigest(run.rel, digest);
     }
   }
   for (const run of stored.runs.values()) if (!onDisk.has(run.rel)) runsRemoved.push(run.rel);
@@ -197,89 +198,95 @@ export function normalizeScopes(scopes: readonly string[]): string[] {
   return kept.sort();
 }
 
-interface Stored {
-  runs: Map<string, StoredRun>;
-  checkpointsByRun: Map<number, Map<string, number>>;
-  filesByRel: Map<string, StoredFile>;
-  filesByCheckpoint: Map<number, string[]>;
-  workspaceFiles: Map<string, StoredFile>;
+/**
+ * What the index holds under the scopes: the runs, read once at the start of a pass, and a run's checkpoints and
+ * files, read only for runs whose digest says something changed (an unchanged pass over 100,000 files then reads
+ * 200 run rows, not 100,000 file rows).
+ */
+class StoredState {
+  readonly runs = new Map<string, StoredRun>();
+  readonly workspaceFiles = new Map<string, StoredFile>();
+  private readonly checkpointsStmt;
+  private readonly filesStmt;
+
+  constructor(db: Database.Database, scopes: readonly string[]) {
+    const runsStmt = db.prepare<{ scope: string; lo: string; hi: string }, StoredRun>(
+      `SELECT id, rel_path AS rel, preferred_name AS preferred, run_json_size AS size, run_json_mtime AS mtime, digest
+       FROM runs WHERE @scope = '' OR rel_path = @scope OR (rel_path >= @lo AND rel_path < @hi)`,
+    );
+    const workspaceFilesStmt = db.prepare<[], StoredFile>(
+      'SELECT rel_path AS rel, size, mtime_ms AS mtime, content_hash AS hash, checkpoint_id AS ckpt FROM files WHERE checkpoint_id IS NULL',
+    );
+    this.checkpointsStmt = db.prepare<[number], { id: number; dir: string }>('SELECT id, dir FROM checkpoints WHERE run_id = ?');
+    this.filesStmt = db.prepare<[number], StoredFile>(
+      `SELECT f.rel_path AS rel, f.size, f.mtime_ms AS mtime, f.content_hash AS hash, f.checkpoint_id AS ckpt
+       FROM checkpoints c JOIN files f ON f.checkpoint_id = c.id WHERE c.run_id = ?`,
+    );
+    // One consistent view even while another process writes.
+    db.transaction(() => {
+      for (const scope of scopes) {
+        for (const run of runsStmt.all({ scope, lo: `${scope}/`, hi: `${scope}0` })) this.runs.set(run.rel, run);
+      }
+      if (scopes.includes('')) for (const f of workspaceFilesStmt.all()) this.workspaceFiles.set(f.rel, f);
+    })();
+  }
+
+  /** A stored run's checkpoints (folder → id) and files (path → row). */
+  contents(runId: number): { checkpoints: Map<string, number>; files: Map<string, StoredFile> } {
+    const checkpoints = new Map(this.checkpointsStmt.all(runId).map((c) => [c.dir, c.id] as const));
+    const files = new Map(this.filesStmt.all(runId).map((f) => [f.rel, f] as const));
+    return { checkpoints, files };
+  }
 }
 
-/** What the index holds under the scopes, read once at the start of a pass. */
-function loadStored(db: Database.Database, scopes: readonly string[]): Stored {
-  const runsStmt = db.prepare<{ scope: string; lo: string; hi: string }, StoredRun>(
-    `SELECT id, rel_path AS rel, preferred_name AS preferred, run_json_size AS size, run_json_mtime AS mtime FROM runs
-     WHERE @scope = '' OR rel_path = @scope OR (rel_path >= @lo AND rel_path < @hi)`,
-  );
-  const checkpointsStmt = db.prepare<{ scope: string; lo: string; hi: string }, StoredCheckpoint>(
-    `SELECT c.id, c.run_id, c.dir FROM checkpoints c JOIN runs r ON r.id = c.run_id
-     WHERE @scope = '' OR r.rel_path = @scope OR (r.rel_path >= @lo AND r.rel_path < @hi)`,
-  );
-  const filesStmt = db.prepare<{ scope: string; lo: string; hi: string }, StoredFile>(
-    `SELECT rel_path AS rel, size, mtime_ms AS mtime, content_hash AS hash, checkpoint_id AS ckpt FROM files
-     WHERE checkpoint_id IS NOT NULL AND (@scope = '' OR (rel_path >= @lo AND rel_path < @hi))`,
-  );
-  const workspaceFilesStmt = db.prepare<[], StoredFile>(
-    'SELECT rel_path AS rel, size, mtime_ms AS mtime, content_hash AS hash, checkpoint_id AS ckpt FROM files WHERE checkpoint_id IS NULL',
-  );
-  const stored: Stored = {
-    runs: new Map(),
-    checkpointsByRun: new Map(),
-    filesByRel: new Map(),
-    filesByCheckpoint: new Map(),
-    workspaceFiles: new Map(),
-  };
-  // One consistent view even while another process writes.
-  db.transaction(() => {
-    for (const scope of scopes) {
-      const range = { scope, lo: `${scope}/`, hi: `${scope}0` };
-      for (const run of runsStmt.all(range)) stored.runs.set(run.rel, run);
-      for (const c of checkpointsStmt.all(range)) {
-        const dirs = stored.checkpointsByRun.get(c.run_id) ?? new Map<string, number>();
-        dirs.set(c.dir, c.id);
-        stored.checkpointsByRun.set(c.run_id, dirs);
-      }
-      for (const f of filesStmt.all(range)) {
-        stored.filesByRel.set(f.rel, f);
-        const list = stored.filesByCheckpoint.get(f.ckpt!);
-        if (list) list.push(f.rel);
-        else stored.filesByCheckpoint.set(f.ckpt!, [f.rel]);
-      }
-    }
-    if (scopes.includes('')) for (const f of workspaceFilesStmt.all()) stored.workspaceFiles.set(f.rel, f);
-  })();
-  return stored;
+/**
+ * A fingerprint of what the walk saw of a run: run.json's stamp, the checkpoint folders, and every array file's
+ * path, size and mtime. Equal to the stored one → the run is exactly as indexed.
+ */
+export function runDigest(run: DiskRun): string {
+  const parts: string[] = [run.runJson ? `${run.runJson.size}:${run.runJson.mtimeMs}` : '-'];
+  for (const checkpoint of run.checkpoints) {
+    parts.push(checkpoint.dir);
+    for (const f of checkpoint.files) parts.push(`${f.rel}\t${f.size}\t${f.mtimeMs}`);
+  }
+  return createHash('sha1').update(parts.join('\n')).digest('hex');
 }
 
 /** What to do for one run on disk; null when nothing in it changed. New tasks are appended to `tasks`. */
-function planRun(root: string, run: DiskRun, stored: Stored, tasks: Task[]): RunPlan | null {
-  const prior = stored.runs.get(run.rel);
+function planRun(root: string, run: DiskRun, prior: StoredRun | undefined, stored: StoredState, digest: string, tasks: Task[]): RunPlan | null {
   const runJsonChanged = !prior || !sameStamp(run.runJson, prior.size === null ? null : { size: prior.size, mtimeMs: prior.mtime! });
   const runJson = runJsonChanged ? readRunJson(root, run) : null;
   const folderName = run.rel === '' ? basename(root) : baseRel(run.rel);
   const preferredName = runJson ? (runJson.meta?.name ?? folderName) : prior!.preferred;
 
-  const priorCheckpoints = prior ? (stored.checkpointsByRun.get(prior.id) ?? new Map<string, number>()) : new Map<string, number>();
+  const { checkpoints: priorCheckpoints, files: priorFiles } = prior
+    ? stored.contents(prior.id)
+    : { checkpoints: new Map<string, number>(), files: new Map<string, StoredFile>() };
   const diskDirs = new Set(run.checkpoints.map((c) => c.dir));
   const removedCheckpoints = [...priorCheckpoints.keys()].filter((dir) => !diskDirs.has(dir));
   const newCheckpoints = run.checkpoints.some((c) => !priorCheckpoints.has(c.dir));
 
   const runTasks: Task[] = [];
-  const removedFiles: string[] = [];
+  const seen = new Set<string>();
   for (const checkpoint of run.checkpoints) {
-    const seen = new Set<string>();
     for (const file of checkpoint.files) {
       seen.add(file.rel);
-      const before = stored.filesByRel.get(file.rel);
+      const before = priorFiles.get(file.rel);
       if (!isChanged(before, file)) continue;
       const storedHash = before && before.size === file.size ? before.hash : null;
       runTasks.push({ plan: null, file, checkpointDir: checkpoint.dir, storedHash });
     }
-    const id = priorCheckpoints.get(checkpoint.dir);
-    for (const rel of (id === undefined ? undefined : stored.filesByCheckpoint.get(id)) ?? []) if (!seen.has(rel)) removedFiles.push(rel);
   }
+  // Files of removed checkpoints go with them (cascade); files gone from a checkpoint still there are removed.
+  const removedFiles = [...priorFiles.values()]
+    .filter((f) => !seen.has(f.rel) && diskDirs.has(checkpointDirOf(f.rel)))
+    .map((f) => f.rel);
 
-  if (!runJsonChanged && removedCheckpoints.length === 0 && !newCheckpoints && runTasks.length === 0 && removedFiles.length === 0) return null;
+  // A run stored without a digest (an unsettled file, an index from before digests) is written again whole, so its
+  // derived columns are recomputed.
+  const settled = prior !== undefined && prior.digest !== null;
+  const changed = runJsonChanged || removedCheckpoints.length > 0 || newCheckpoints || runTasks.length > 0 || removedFiles.length > 0;
+  if (settled && !changed) return null;
   const plan: RunPlan = {
     disk: run,
     update: {
@@ -289,6 +296,7 @@ function planRun(root: string, run: DiskRun, stored: Stored, tasks: Task[]): Run
       checkpoints: run.checkpoints.map(({ dir, step }) => ({ dir, step })),
       removedCheckpoints,
       removedFiles,
+      digest,
     },
     files: [],
     pending: runTasks.length,
@@ -330,6 +338,11 @@ async function performTask(root: string, task: Task): Promise<FileUpdate> {
     error: headers.ok ? null : headers.error,
     contentHash: headers.ok ? contentHash : null,
   };
+}
+
+/** `run/step-000100/fc.npy` → `step-000100`. */
+function checkpointDirOf(rel: string): string {
+  return baseRel(parentRel(rel));
 }
 
 function isChanged(before: StoredFile | undefined, now: FileStamp): boolean {

@@ -116,9 +116,7 @@ export class IndexReader {
       ),
       countRuns: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM runs'),
       countCheckpoints: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM checkpoints'),
-      countArrays: db.prepare<[], { n: number }>(
-        "SELECT count(*) AS n FROM files f JOIN arrays a ON a.file_id = f.id WHERE f.kind = 'activations'",
-      ),
+      countArrays: db.prepare<[], { n: number }>('SELECT coalesce(sum(array_count), 0) AS n FROM runs'),
       errors: db.prepare<[], { rel: string; error: string }>(
         `SELECT rel_path AS rel, error FROM files WHERE error IS NOT NULL
          UNION ALL SELECT CASE rel_path WHEN '' THEN 'run.json' ELSE rel_path || '/run.json' END, run_json_error FROM runs

@@ -15,7 +15,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    description: 'runs, checkpoints, files, arrays, scan errors; basis and result caches',
+    description: 'runs, metrics, checkpoints, files, arrays, scan errors; basis and result caches',
     sql: `
       -- Facts about the workspace as a whole (its root, when it was last fully scanned).
       CREATE TABLE workspace (
@@ -37,14 +37,18 @@ export const MIGRATIONS: readonly Migration[] = [
         lr              REAL,
         labels          TEXT,
         declared_layers TEXT,                   -- run.json "layers" (JSON list) or NULL
-        -- run.json "metrics", numeric values only, one point per step, ascending (JSON list). A column, not a table:
-        -- metrics are always read per run and whole, and listing 200 runs × 50 steps reads 200 values, not 20,000 rows.
-        metrics         TEXT NOT NULL DEFAULT '[]',
         layers          TEXT NOT NULL DEFAULT '[]',  -- derived at each write of the run: the run's layer order
         steps           TEXT NOT NULL DEFAULT '[]',  -- derived likewise: checkpoint steps in training order
         problems        TEXT NOT NULL DEFAULT '[]'   -- derived likewise: [{rel, error}] (a step twice, a layer twice)
       );
 
+      CREATE TABLE metrics (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        step   INTEGER NOT NULL,
+        name   TEXT NOT NULL,
+        value  REAL NOT NULL,
+        PRIMARY KEY (run_id, step, name)
+      ) WITHOUT ROWID;
 
       CREATE TABLE checkpoints (
         id     INTEGER PRIMARY KEY,
@@ -100,7 +104,6 @@ export const MIGRATIONS: readonly Migration[] = [
         blob         BLOB NOT NULL
       );
       CREATE INDEX basis_cache_hash ON basis_cache (content_hash);
-      CREATE INDEX basis_cache_used ON basis_cache (used_at);
 
       -- For the compute engine: a finished result per (content hashes of its inputs, parameters).
       CREATE TABLE result_cache (
@@ -111,6 +114,24 @@ export const MIGRATIONS: readonly Migration[] = [
         used_at    INTEGER NOT NULL,
         json       TEXT NOT NULL
       );
+    `,
+  },
+  {
+    version: 2,
+    description: 'metrics as a JSON column of runs; per-run array count and digest (skip unchanged runs); basis LRU index',
+    sql: `
+      -- Metrics are always read per run and whole: one JSON list per run (listing 200 runs × 50 steps then reads
+      -- 200 values, not 20,000 rows).
+      ALTER TABLE runs ADD COLUMN metrics TEXT NOT NULL DEFAULT '[]';
+      DROP TABLE metrics;
+      -- Derived at each write of a run, like layers and steps: its activation arrays.
+      ALTER TABLE runs ADD COLUMN array_count INTEGER NOT NULL DEFAULT 0;
+      -- Fingerprint of the run as last written (indexer.runDigest); NULL: compare file by file on the next pass.
+      ALTER TABLE runs ADD COLUMN digest TEXT;
+      CREATE INDEX basis_cache_used ON basis_cache (used_at);
+      -- The new derived columns are filled by writing every run again: forget run.json stamps so the next pass
+      -- re-reads each run.json (metrics) and rewrites each run (array_count, digest). Headers are not re-read.
+      UPDATE runs SET run_json_size = NULL, run_json_mtime = NULL, digest = NULL;
     `,
   },
 ];

@@ -14,7 +14,6 @@ import {
   checkpointFileKind,
   checkpointStep,
   compareCheckpoints,
-  compareNatural,
   isArrayFile,
   isHidden,
   joinRel,
@@ -37,7 +36,7 @@ export interface DiskFile extends FileStamp {
 export interface DiskCheckpoint {
   readonly dir: string;
   readonly step: number | null;
-  /** Array files, in natural name order. */
+  /** Array files, in name order (code units). */
   readonly files: DiskFile[];
 }
 
@@ -145,7 +144,8 @@ function listCheckpointFiles(abs: string, rel: string, problems: ScanProblem[]):
     const s = stamp(prefix + name);
     if (s) files.push({ rel: `${rel}/${name}`, kind: checkpointFileKind(name), ...s });
   }
-  return files.sort((a, b) => compareNatural(a.rel, b.rel));
+  // A fixed order (readdir's is the file system's) so that a run's digest only changes when the run does.
+  return files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
 /** A folder's entries; null when it vanished (silently: it was deleted mid-walk) or cannot be read (a problem). */

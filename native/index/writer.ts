@@ -8,6 +8,7 @@ import type { ArrayInfo, FormatName } from '../formats/types.js';
 import { compareCheckpoints, compareNatural, type FileKind } from './layout.js';
 import { settleNames } from './names.js';
 import type { RunMeta } from './runjson.js';
+import { CHANGED_WHILE_READ } from './headers.js';
 import type { FileStamp, ScanProblem } from './walk.js';
 
 /** run.json as read for one run: its stamp (null: no run.json) and what it says. */
@@ -45,6 +46,8 @@ export interface RunUpdate {
   readonly removedCheckpoints: readonly string[];
   readonly removedFiles: readonly string[];
   readonly files: readonly FileUpdate[];
+  /** Fingerprint of the run as walked (indexer.runDigest); stored so an unchanged run is skipped next time. */
+  readonly digest: string;
 }
 
 export interface RunProblem {
@@ -93,7 +96,11 @@ export class IndexWriter {
       ),
       runCheckpoints: db.prepare<[number], { dir: string; step: number | null }>('SELECT dir, step FROM checkpoints WHERE run_id = ?'),
       declaredLayers: db.prepare<[number], { declared_layers: string | null }>('SELECT declared_layers FROM runs WHERE id = ?'),
-      setDerived: db.prepare<[string, string, string, number]>('UPDATE runs SET layers = ?, steps = ?, problems = ? WHERE id = ?'),
+      setDerived: db.prepare<[string, string, string, number, number]>(
+        'UPDATE runs SET layers = ?, steps = ?, problems = ?, array_count = ? WHERE id = ?',
+      ),
+      setDigest: db.prepare<[string | null, number]>('UPDATE runs SET digest = ? WHERE id = ?'),
+      setDigestByRel: db.prepare<[string, string]>('UPDATE runs SET digest = ? WHERE rel_path = ?'),
       deleteRun: db.prepare<[string]>('DELETE FROM runs WHERE rel_path = ?'),
       allRunNames: db.prepare<[], { id: number; rel: string; preferred: string; name: string | null }>(
         'SELECT id, rel_path AS rel, preferred_name AS preferred, name FROM runs',
@@ -126,6 +133,14 @@ export class IndexWriter {
       else this.writeFile(file, file.checkpointDir === null ? null : checkpointIds.get(file.checkpointDir)!);
     }
     this.refreshDerived(runId, u.rel);
+    // A file that could not be read as walked (it changed meanwhile) must be looked at again: no digest then.
+    const unsettled = u.files.some((f) => f.type === 'read' && f.error !== null && f.error.startsWith(CHANGED_WHILE_READ));
+    s.setDigest.run(unsettled ? null : u.digest, runId);
+  }
+
+  /** Records that a run was compared file by file and found as indexed (only its fingerprint was new). */
+  setDigest(rel: string, digest: string): void {
+    this.s.setDigestByRel.run(digest, rel);
   }
 
   private writeRunJson(runId: number, preferredName: string, r: RunJsonUpdate): void {
@@ -210,7 +225,7 @@ export class IndexWriter {
         problems.push({ rel: `${runRel === '' ? '' : `${runRel}/`}${b.dir}`, error: `a second folder for step ${b.step} (besides ${a.dir}); ${a.dir} is used` });
       }
     }
-    this.s.setDerived.run(JSON.stringify(layers), JSON.stringify(steps), JSON.stringify(problems), runId);
+    this.s.setDerived.run(JSON.stringify(layers), JSON.stringify(steps), JSON.stringify(problems), rows.length, runId);
   }
 
   /** Runs that are gone from disk, with everything under them. */

@@ -10,7 +10,7 @@ import { WorkspaceIndex } from '../../../native/index/index.js';
 import { countOnDisk, makeRun, REPO, tempDir } from './workspace.js';
 
 const CHILD = join(REPO, 'test', 'unit', 'index', 'child.ts');
-const RUNS = 150;
+const RUNS = 100;
 const STEPS = [0, 1, 2, 3, 4];
 const LAYERS = ['l0', 'l1', 'l2', 'l3'];
 
