@@ -24,6 +24,7 @@ import { InputError, UsageError } from '../errors.js';
 import type { KernelChoice } from '../kernels/index.js';
 import { rankTolerance } from '../linalg/util.js';
 import { blockCovariances, layerSpectra, screenNearConstant, type ConvLayer } from './dft-blocks.js';
+import { assemble, type FrequencyResult } from './dft-assemble.js';
 import { ccaBlocks, defaultBlockThreads, eighBlocks } from './dft-parallel.js';
 import { keptPerBlock, type DirectionSelection } from './dft-select.js';
 import { shiftLattice, type SpatialRule } from './dft-spatial.js';
@@ -32,6 +33,7 @@ import { DEFAULT_EPSILON } from './prepare.js';
 
 export type { ConvLayer } from './dft-blocks.js';
 export type { SpatialRule } from './dft-spatial.js';
+export type { FrequencyResult } from './dft-assemble.js';
 
 export type DftMeasure = 'cca' | 'svcca' | 'pwcca';
 
@@ -62,25 +64,6 @@ const PARALLEL_ABOVE_FLOPS = 2e8;
 /** ~flops of the eigenproblems and CCA of `count` blocks of p and q neurons (complex Householder + QL ≈ 20 n³ each). */
 function blockFlops(p: number, q: number, count: number): number {
   return count * 20 * (2 * p ** 3 + 2 * q ** 3);
-}
-
-/** One frequency class (one conjugate pair of classes when multiplicity is 2). */
-export interface FrequencyResult {
-  /** (u, v) on the common shift lattice, numpy fft index order (equal sizes: the map's own frequencies). */
-  readonly frequency: [number, number];
-  /** The conjugate class, which has the same coefficients. */
-  readonly conjugate: [number, number];
-  readonly multiplicity: 1 | 2;
-  /** Directions of each layer kept in this block. */
-  readonly dims: [number, number];
-  /** The block's canonical correlations, descending (those of the conjugate class are the same). */
-  readonly coefficients: number[];
-  /** Mean of the block's coefficients (pwcca: their weighted mean); 0 for a block without directions. */
-  readonly similarity: number;
-  /** pwcca: the block's share of the total weight (both conjugates together). */
-  readonly weight?: number;
-  /** Fraction of the overall similarity this block (with its conjugate) contributes. */
-  readonly share: number;
 }
 
 export interface DftCcaResult {
@@ -194,42 +177,8 @@ export async function dftCca(a: ConvLayer, b: ConvLayer, options: DftCcaOptions 
     threads,
   );
 
-  // Assemble: every block counted with its multiplicity, then the structural zeros.
-  const pairs: { rho: number; weight: number }[] = [];
-  perBlock.forEach((res, i) => {
-    for (let copy = 0; copy < multiplicity[i]!; copy++) {
-      res.coefficients.forEach((rho, j) => pairs.push({ rho, weight: res.weights ? res.weights[j]! : 1 }));
-    }
-  });
   const withWeights = weighting !== 'none';
-  const structuralZeros = Math.min(totalA, totalB) - pairs.length;
-  for (let z = 0; z < structuralZeros; z++) pairs.push({ rho: 0, weight: withWeights ? 0 : 1 });
-  pairs.sort((x, y) => y.rho - x.rho);
-  const coefficients = pairs.map((p) => p.rho);
-  const totalWeight = pairs.reduce((s, p) => s + p.weight, 0);
-  const weights = pairs.map((p) => (totalWeight > 0 ? p.weight / totalWeight : 0));
-  const similarity = withWeights ? pairs.reduce((s, p, i) => s + weights[i]! * p.rho, 0) : mean(coefficients);
-  const overall = withWeights ? similarity : coefficients.reduce((s, x) => s + x, 0);
-
-  const perFrequency: FrequencyResult[] = classes.map((cls, i) => {
-    const res = perBlock[i]!;
-    const rho = Array.from(res.coefficients);
-    const w = res.weights ? Array.from(res.weights) : null;
-    const blockWeight = w ? w.reduce((s, x) => s + x, 0) : 0;
-    const contribution = w ? rho.reduce((s, x, j) => s + (w[j]! / (totalWeight || 1)) * x, 0) : rho.reduce((s, x) => s + x, 0);
-    let blockSimilarity = 0;
-    if (rho.length > 0) blockSimilarity = w ? (blockWeight > 0 ? rho.reduce((s, x, j) => s + w[j]! * x, 0) / blockWeight : 0) : mean(rho);
-    return {
-      frequency: [cls.frequency[0], cls.frequency[1]],
-      conjugate: [cls.conjugate[0], cls.conjugate[1]],
-      multiplicity: cls.multiplicity,
-      dims: [keptA[i]!, keptB[i]!],
-      coefficients: rho,
-      similarity: blockSimilarity,
-      ...(w ? { weight: (cls.multiplicity * blockWeight) / (totalWeight || 1) } : {}),
-      share: overall > 0 ? (cls.multiplicity * contribution) / overall : 0,
-    };
-  });
+  const { coefficients, weights, similarity, structuralZeros, perFrequency } = assemble(classes, perBlock, keptA, keptB, Math.min(totalA, totalB), withWeights);
 
   return {
     method: 'dft-cca',

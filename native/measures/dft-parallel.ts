@@ -33,9 +33,13 @@ interface Thread {
 const threads: Thread[] = [];
 let nextId = 0;
 
-/** How many threads a run of DFT-CCA may use by default: every core. */
+/**
+ * How many threads a run of DFT-CCA may use by default: every core, unless SVCCA_KERNEL_THREADS (the kernels' own
+ * cap, for shared machines and processes that already run one job per core) says fewer.
+ */
 export function defaultBlockThreads(): number {
-  return availableParallelism();
+  const requested = Number.parseInt(process.env['SVCCA_KERNEL_THREADS'] ?? '', 10);
+  return Number.isInteger(requested) && requested > 0 ? requested : availableParallelism();
 }
 
 /** Hermitian eigendecompositions of the blocks on up to `count` threads (1 or fewer: here), in input order. */
