@@ -8,6 +8,7 @@ import { asDense, loadLayer } from '../layers/index.js';
 import { compareBases, type CompareOptions } from '../measures/compare.js';
 import { prepareBasis } from '../measures/prepare.js';
 import type { PreparedBasis } from '../measures/types.js';
+import type { Matrix } from '../linalg/matrix.js';
 import { yieldToEvents, type JobContext, type JobHandler, type JobHandlers } from './host.js';
 import { streamCovariance, type StreamLayout, type StreamedCovariance } from './streaming.js';
 
@@ -45,8 +46,11 @@ const covariance: JobHandler = async (params, context): Promise<StreamedCovarian
 // ---- matrix.prepare: one layer file → its prepared basis ---------------------------------------------------------
 
 export interface PrepareJobParams {
-  /** `file` or `file:array`. */
-  readonly spec: string;
+  /** `file` or `file:array`: the worker reads the layer itself (nothing large crosses the process boundary). */
+  readonly spec?: string;
+  /** Or the layer matrix itself (rows = datapoints), named `ref` in errors. */
+  readonly matrix?: Matrix;
+  readonly ref?: string;
   readonly epsilon?: number;
   readonly conv?: 'channels' | 'flatten';
   readonly layout?: 'nhwc' | 'nchw';
@@ -55,17 +59,22 @@ export interface PrepareJobParams {
 
 /** Read a layer and prepare its basis (measures/prepare.ts): the one decomposition per layer of an all-pairs job. */
 export async function prepareLayerBasis(params: PrepareJobParams): Promise<PreparedBasis> {
+  const epsilon = params.epsilon !== undefined ? { epsilon: params.epsilon } : {};
+  if (params.matrix) return prepareBasis(params.matrix, { ref: params.ref ?? params.spec ?? 'layer', ...epsilon });
+  if (params.spec === undefined) throw new UsageError(`${JOB_PREPARE} job needs a spec or a matrix`);
   const layer = await loadLayer(params.spec, {
     ...(params.layout ? { layout: params.layout } : {}),
     ...(params.neuronsFirst ? { neuronsFirst: true } : {}),
   });
   const x = asDense(layer, params.conv ?? 'channels');
-  return prepareBasis(x, { ref: params.spec, ...(params.epsilon !== undefined ? { epsilon: params.epsilon } : {}) });
+  return prepareBasis(x, { ref: params.ref ?? params.spec, ...epsilon });
 }
 
 const prepare: JobHandler = async (params) => {
   const p = params as Partial<PrepareJobParams> | null;
-  if (typeof p !== 'object' || p === null || typeof p.spec !== 'string') throw new UsageError(`${JOB_PREPARE} job needs {spec}`);
+  if (typeof p !== 'object' || p === null || (typeof p.spec !== 'string' && typeof p.matrix !== 'object')) {
+    throw new UsageError(`${JOB_PREPARE} job needs {spec} or {matrix}`);
+  }
   return prepareLayerBasis(p as PrepareJobParams);
 };
 

@@ -323,11 +323,12 @@ async function basisPairs(input: BasisPairsInput): Promise<PairsOutcome> {
  * Pair work in flops from the arrays' header shapes (k ≤ neurons): 2·m·nA·nB for Q_AᵀQ_B plus ~10·n³ for the small
  * decompositions of each pair. Decides whether starting workers pays.
  */
-export function pairFlops(shapes: ReadonlyArray<readonly number[]>, options: Pick<Normalized, 'conv' | 'neuronsFirst'>, missing: ReadonlyArray<readonly [number, number]>): number {
+export function pairFlops(shapes: ReadonlyArray<readonly number[]>, options: Pick<Normalized, 'conv' | 'neuronsFirst' | 'layout'>, missing: ReadonlyArray<readonly [number, number]>): number {
   const dims = shapes.map((shape) => {
     if (shape.length === 2) return options.neuronsFirst ? [shape[1]!, shape[0]!] : [shape[0]!, shape[1]!];
-    const positions = shape.slice(1, -1).reduce((a, b) => a * b, 1);
-    const channels = shape[shape.length - 1]!;
+    const size = shape.slice(1).reduce((a, b) => a * b, 1);
+    const channels = options.layout === 'nchw' ? shape[1]! : shape[shape.length - 1]!;
+    const positions = size / channels;
     return options.conv === 'flatten' ? [shape[0]!, positions * channels] : [shape[0]! * positions, channels];
   });
   let flops = 0;
@@ -339,11 +340,32 @@ export function pairFlops(shapes: ReadonlyArray<readonly number[]>, options: Pic
   return flops;
 }
 
+/**
+ * Every ordered pair of prepared bases, row = A (the pair half of runMatrix, for callers that hold bases already:
+ * the bench, analyses over synthetic layers). On `ctx.pool` when given, else in this process.
+ */
+export async function similarityMatrix(
+  bases: readonly PreparedBasis[],
+  compare: CompareOptions,
+  ctx: Pick<MatrixContext, 'pool' | 'signal' | 'onProgress'> = {},
+): Promise<number[][]> {
+  validateCompareOptions(compare);
+  const n = bases.length;
+  const byIndex = new Map(bases.map((b, i) => [i, b]));
+  const pairs: Array<[number, number]> = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) pairs.push([i, j]);
+  const progress = ctx.onProgress ?? (() => undefined);
+  const values = ctx.pool
+    ? await pooledPairs(ctx.pool, byIndex, pairs, compare, ctx, progress)
+    : await localPairs(byIndex, pairs, compare, ctx, progress);
+  return Array.from({ length: n }, (_, i) => Array.from(values.subarray(i * n, (i + 1) * n)));
+}
+
 async function localPairs(
   bases: Map<number, PreparedBasis>,
   missing: Array<[number, number]>,
   compare: CompareOptions,
-  ctx: MatrixContext,
+  ctx: Pick<MatrixContext, 'signal'>,
   progress: (done: number, total: number, label: string) => void,
 ): Promise<Float64Array> {
   const index = [...bases.keys()];
@@ -363,7 +385,7 @@ async function pooledPairs(
   bases: Map<number, PreparedBasis>,
   missing: Array<[number, number]>,
   compare: CompareOptions,
-  ctx: MatrixContext,
+  ctx: Pick<MatrixContext, 'signal'>,
   progress: (done: number, total: number, label: string) => void,
 ): Promise<Float64Array> {
   const runs = [...bases.keys()].sort((a, b) => a - b);

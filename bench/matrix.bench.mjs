@@ -1,0 +1,211 @@
+#!/usr/bin/env node
+/**
+ * All-pairs PWCCA (and SVCCA) over many synthetic nets: SVCCA Studio's matrix path versus the public reference
+ * code's per-pair algorithm (bench/baseline_matrix.py, numpy), timed in the same run.
+ *
+ * Nets (issue: 200 nets, 512 neurons, 10000 datapoints, with shared structure), generated in this process from
+ * seeds, never written whole to disk: net i's layer = [Z_shared | Z_cluster(i mod 5) | Z_private(i)] · W_i + σ·E_i
+ * with latent factors 24 + 12 + 24 (standard normal, m × ·), a random mixing W_i (60 × 512) and full-rank noise
+ * (σ = 0.5), so every layer has numerical rank 512 — the measures keep all 512 directions, as they would on a real
+ * layer — and five clusters of nets share more than the rest.
+ *
+ * - ours: decompositions (one per net) and then every ordered pair (N², diagonal included) through
+ *   dist/native/compute (the same code as `svcca-studio matrix`), on one worker process per core.
+ * - baseline: the reference algorithm per ordered pair on a sample of nets (all ordered pairs among BENCH_SAMPLE
+ *   nets written to bench/.work as float32 .npy), with OPENBLAS_NUM_THREADS unset and =1; the faster per-pair
+ *   time is used (the baseline at its best here), extrapolated to N·(N−1) ordered pairs.
+ * All 200 nets at full size would take hours for both sides, so by default BENCH_MEASURED nets are run end to end
+ * and ours is extrapolated to N as (decomposition time)·N + (pair time)·N²; every printed figure says whether it
+ * was measured or extrapolated.
+ *
+ * Environment: BENCH_NETS (200), BENCH_NEURONS (512), BENCH_DATAPOINTS (10000), BENCH_MEASURED (nets run end to end;
+ * default min(BENCH_NETS, 12)), BENCH_SAMPLE (baseline nets, default 3), BENCH_SIGMA (0.5), BENCH_RANK (0 = full-rank
+ * nets; r > 0 drops the noise and leaves rank r = 60 at most: the low-rank variant), BENCH_WORKERS (cores).
+ * Usage: node bench/matrix.bench.mjs [--no-record]. Builds dist/ if missing.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, freemem, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const WORK = join(ROOT, 'bench/.work/matrix');
+const RECORD = !process.argv.includes('--no-record');
+const env = (name, fallback) => (process.env[name] === undefined ? fallback : Number(process.env[name]));
+
+const N = env('BENCH_NETS', 200);
+const NEURONS = env('BENCH_NEURONS', 512);
+const M = env('BENCH_DATAPOINTS', 10000);
+const MEASURED = Math.min(N, env('BENCH_MEASURED', Math.min(N, 12)));
+const SAMPLE = Math.min(MEASURED, env('BENCH_SAMPLE', 3));
+const SIGMA = env('BENCH_SIGMA', 0.5);
+const LOW_RANK = env('BENCH_RANK', 0) > 0;
+const WORKERS = env('BENCH_WORKERS', availableParallelism());
+const LATENT = { shared: 24, cluster: 12, private: 24 };
+const CLUSTERS = 5;
+
+if (!existsSync(join(ROOT, 'dist/native/compute/matrix.js'))) {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.node.json')], { stdio: 'inherit' });
+}
+const { similarityMatrix } = await import(join(ROOT, 'dist/native/compute/matrix.js'));
+const { ComputePool } = await import(join(ROOT, 'dist/native/compute/pool.js'));
+const { JOB_PREPARE } = await import(join(ROOT, 'dist/native/compute/jobs.js'));
+const { averageLinkageFromSimilarity } = await import(join(ROOT, 'dist/native/analyses/clustering.js'));
+const { backendInfo, disposeKernels } = await import(join(ROOT, 'dist/native/kernels/index.js'));
+
+// ---- synthetic nets ----------------------------------------------------------------------------------------------
+
+function normals(seed) {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform() || 1e-300)) * Math.cos(2 * Math.PI * uniform());
+}
+
+const latentShared = Float64Array.from({ length: M * LATENT.shared }, normals(1));
+const latentCluster = Array.from({ length: CLUSTERS }, (_, c) => Float64Array.from({ length: M * LATENT.cluster }, normals(100 + c)));
+
+/** Net i as a row-major (datapoints × neurons) float64 matrix, from its seed alone. */
+function makeNet(i) {
+  const next = normals(10_000 + i);
+  const priv = Float64Array.from({ length: M * LATENT.private }, next);
+  const blocks = [
+    [latentShared, LATENT.shared],
+    [latentCluster[i % CLUSTERS], LATENT.cluster],
+    [priv, LATENT.private],
+  ];
+  const rank = LATENT.shared + LATENT.cluster + LATENT.private;
+  const w = Float64Array.from({ length: rank * NEURONS }, () => next() / Math.sqrt(rank));
+  const out = new Float64Array(M * NEURONS);
+  for (let r = 0; r < M; r++) {
+    const o = r * NEURONS;
+    let f = 0;
+    for (const [z, width] of blocks) {
+      for (let k = 0; k < width; k++, f++) {
+        const v = z[r * width + k];
+        const wo = f * NEURONS;
+        for (let j = 0; j < NEURONS; j++) out[o + j] += v * w[wo + j];
+      }
+    }
+    if (!LOW_RANK) for (let j = 0; j < NEURONS; j++) out[o + j] += SIGMA * next();
+  }
+  return { rows: M, cols: NEURONS, data: out };
+}
+
+function writeNpyF32(path, net) {
+  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${net.rows}, ${net.cols}), }`;
+  const pad = (64 - ((10 + dict.length + 1) % 64)) % 64;
+  const text = dict + ' '.repeat(pad) + '\n';
+  const head = Buffer.alloc(10);
+  head.write('\x93NUMPY', 0, 'latin1');
+  head[6] = 1;
+  head.writeUInt16LE(text.length, 8);
+  writeFileSync(path, Buffer.concat([head, Buffer.from(text, 'latin1'), Buffer.from(new Float32Array(net.data).buffer)]));
+}
+
+// ---- ours ----------------------------------------------------------------------------------------------------------
+
+const seconds = (t0) => (performance.now() - t0) / 1000;
+const fmt = (s) => (s >= 3600 ? `${(s / 3600).toFixed(2)} h` : s >= 60 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(2)} s`);
+
+const basisGiB = (MEASURED * M * NEURONS * 8) / 1024 ** 3;
+if (basisGiB > 0.5 * totalmem() / 1024 ** 3) {
+  console.error(`BENCH_MEASURED=${MEASURED} needs ~${basisGiB.toFixed(1)} GiB of bases; this machine has ${(totalmem() / 1024 ** 3).toFixed(0)} GiB. Lower it.`);
+  process.exit(2);
+}
+
+console.log(`matrix bench: ${N} nets × ${NEURONS} neurons × ${M} datapoints (${LOW_RANK ? 'rank-60 layers, no noise' : `full rank, σ = ${SIGMA}`}); ` +
+  `${MEASURED} nets run end to end, ${WORKERS} workers; ${cpus().length} cores, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB (${(freemem() / 1024 ** 3).toFixed(0)} free)`);
+
+const pool = new ComputePool({ size: WORKERS });
+// Start every worker (and its kernels) before the clock runs: process start-up is not part of the work.
+{
+  const tiny = { rows: 8, cols: 2, data: Float64Array.from({ length: 16 }, normals(7)) };
+  await Promise.all(Array.from({ length: WORKERS }, () => pool.run(JOB_PREPARE, { matrix: tiny, ref: 'warm-up' })));
+}
+const bases = new Array(MEASURED);
+let prepareSeconds = 0;
+// Generate a batch here (not timed), then decompose it on the workers (timed): one net per worker at a time.
+for (let start = 0; start < MEASURED; start += WORKERS) {
+  const batch = Array.from({ length: Math.min(WORKERS, MEASURED - start) }, (_, k) => start + k);
+  const nets = batch.map((i) => makeNet(i));
+  const t0 = performance.now();
+  await Promise.all(batch.map(async (i, k) => (bases[i] = await pool.run(JOB_PREPARE, { matrix: nets[k], ref: `net-${i}` }))));
+  prepareSeconds += seconds(t0);
+}
+const ranks = bases.map((b) => b.rank);
+console.log(`decompositions: ${MEASURED} in ${fmt(prepareSeconds)} (measured, data generation excluded); ranks ${Math.min(...ranks)}–${Math.max(...ranks)}`);
+
+const results = {};
+for (const method of ['pwcca', 'svcca']) {
+  const t0 = performance.now();
+  const matrix = await similarityMatrix(bases, { method }, { pool });
+  const pairSeconds = seconds(t0);
+  const { order } = averageLinkageFromSimilarity(matrix);
+  // Sanity: the five planted clusters come out contiguous in the leaf order when every cluster has ≥ 2 nets.
+  const clusters = order.map((i) => i % CLUSTERS);
+  const runsOfClusters = clusters.filter((c, k) => k === 0 || c !== clusters[k - 1]).length;
+  const perPair = pairSeconds / (MEASURED * MEASURED);
+  const total = prepareSeconds / MEASURED * N + perPair * N * N;
+  results[method] = { pairSeconds, perPair, total, contiguous: runsOfClusters === Math.min(CLUSTERS, MEASURED), sample: matrix };
+  console.log(`${method}: ${MEASURED}² = ${MEASURED * MEASURED} ordered pairs in ${fmt(pairSeconds)} (measured; ${(perPair * 1000).toFixed(0)} ms/pair/${WORKERS} workers); ` +
+    `clusters ${results[method].contiguous ? 'recovered' : 'NOT recovered'} by the average-linkage order; ` +
+    `all-pairs for ${N} nets: ${fmt(total)}${MEASURED < N ? ' (extrapolated)' : ' (measured)'}`);
+}
+await pool.close();
+const backend = (await backendInfo('auto')).name;
+await disposeKernels();
+
+// ---- baseline ------------------------------------------------------------------------------------------------------
+
+mkdirSync(WORK, { recursive: true });
+const files = Array.from({ length: SAMPLE }, (_, i) => {
+  const path = join(WORK, `net-${i}.npy`);
+  writeNpyF32(path, makeNet(i));
+  return path;
+});
+const pairs = [];
+for (let i = 0; i < SAMPLE; i++) for (let j = 0; j < SAMPLE; j++) if (i !== j) pairs.push([i, j]);
+const runBaseline = (threads) => {
+  const childEnv = { ...process.env };
+  if (threads === null) delete childEnv.OPENBLAS_NUM_THREADS;
+  else childEnv.OPENBLAS_NUM_THREADS = String(threads);
+  const out = spawnSync('python3', [join(ROOT, 'bench/baseline_matrix.py')], { input: JSON.stringify({ files, pairs, epsilon: 0 }), env: childEnv, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (out.status !== 0) throw new Error(`baseline failed: ${out.stderr}`);
+  const r = JSON.parse(out.stdout);
+  return { perPair: r.seconds.reduce((a, b) => a + b, 0) / r.seconds.length, similarity: r.similarity };
+};
+const baselines = { default: runBaseline(null), single: runBaseline(1) };
+const best = baselines.default.perPair <= baselines.single.perPair ? 'default' : 'single';
+const basePerPair = baselines[best].perPair;
+const baseTotal = basePerPair * N * (N - 1);
+rmSync(WORK, { recursive: true, force: true });
+console.log(`baseline (reference per-pair PWCCA, numpy): ${(baselines.default.perPair).toFixed(2)} s/pair with default BLAS threads, ` +
+  `${baselines.single.perPair.toFixed(2)} s/pair with 1 thread (measured on ${pairs.length} ordered pairs); ` +
+  `all ${N * (N - 1)} ordered pairs: ${fmt(baseTotal)} (extrapolated)`);
+
+const lines = [];
+for (const method of ['pwcca', 'svcca']) {
+  const ratio = baseTotal / results[method].total;
+  lines.push(`${method}: ours ${fmt(results[method].total)} vs baseline ${fmt(baseTotal)} → ${ratio.toFixed(1)}× faster (goal ≥ 40×: ${ratio >= 40 ? 'met' : 'NOT met'})`);
+  console.log(lines[lines.length - 1]);
+}
+
+if (RECORD) {
+  const date = new Date().toISOString().slice(0, 10);
+  const text = [
+    '',
+    `## matrix.bench.mjs — ${date} (${cpus().length} cores ${cpus()[0]?.model ?? ''}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB; kernels ${backend}; ${WORKERS} workers)`,
+    `- nets: ${N} × ${NEURONS} neurons × ${M} datapoints, ${LOW_RANK ? 'rank-60 layers without noise' : `full rank (shared/cluster/private latents + σ=${SIGMA} noise)`}; ours measured end to end on ${MEASURED} nets${MEASURED < N ? ` and extrapolated to ${N} (decompositions × N + pair time × N²)` : ''}`,
+    `- decompositions: ${(prepareSeconds / MEASURED).toFixed(2)} s/net; pair steps: pwcca ${(results.pwcca.perPair * 1000).toFixed(0)} ms, svcca ${(results.svcca.perPair * 1000).toFixed(0)} ms per ordered pair (wall, ${WORKERS} workers)`,
+    `- baseline: reference per-pair PWCCA in numpy, ${basePerPair.toFixed(2)} s per ordered pair (${best === 'default' ? 'default BLAS threads' : '1 BLAS thread, faster here than the default'}; measured on ${pairs.length} pairs), × ${N * (N - 1)} pairs`,
+    ...lines.map((l) => `- ${l}`),
+  ].join('\n');
+  appendFileSync(join(ROOT, 'bench/RESULTS.md'), `${text}\n`);
+}
