@@ -28,6 +28,11 @@ export interface WatchOptions {
    * and the start of watching can be missed.
    */
   readonly initialPass?: boolean;
+  /**
+   * Poll instead of listening for events: for file systems whose changes raise no local events (NFS and other
+   * network mounts written from another machine).
+   */
+  readonly polling?: boolean;
 }
 
 export interface Watcher {
@@ -111,14 +116,17 @@ export function watchWorkspace(index: WorkspaceIndex, options: WatchOptions = {}
     }
   };
 
-  try {
-    fsWatcher = watch(index.root, { recursive: true }, (_event, filename) => onEvent(filename === null ? null : String(filename)));
-    fsWatcher.on('error', (err) => {
-      options.onError?.(err);
+  if (options.polling) startPolling();
+  else {
+    try {
+      fsWatcher = watch(index.root, { recursive: true }, (_event, filename) => onEvent(filename === null ? null : String(filename)));
+      fsWatcher.on('error', (err) => {
+        options.onError?.(err);
+        startPolling();
+      });
+    } catch {
       startPolling();
-    });
-  } catch {
-    startPolling();
+    }
   }
   if (options.initialPass) {
     pendingScopes.add('');

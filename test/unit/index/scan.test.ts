@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -58,6 +58,23 @@ describe('discovery', () => {
     expect(index.getRun('seed1')!.steps).toEqual([0, 'final']);
     expect(index.getRun('seed2')!.meta).toEqual({});
     expect(index.getRun('planned')!.steps).toEqual([]);
+  });
+
+  it('follows linked run folders, reports a link back to an ancestor instead of looping, skips hidden folders', async () => {
+    const elsewhere = tempDir('svcca-index-elsewhere-');
+    try {
+      makeRun(elsewhere.dir, 'linked', { steps: [0, 1] });
+      makeRun(root, 'local', { steps: [0] });
+      symlinkSync(join(elsewhere.dir, 'linked'), join(root, 'linked'));
+      symlinkSync(root, join(root, 'local', 'loop'));
+      makeRun(root, '.hidden/run', { steps: [0] });
+      const report = await open().index();
+      expect(report).toMatchObject({ runs: 2, checkpoints: 3, arrays: 6 });
+      expect(report.errors).toEqual([{ path: join(root, 'local', 'loop'), error: expect.stringMatching(/symbolic link back to its own ancestor/) }]);
+      expect(index.resolveLayer('linked', 1, 'fc').path).toBe(join(root, 'linked', 'step-000001', 'fc.npy'));
+    } finally {
+      elsewhere.cleanup();
+    }
   });
 
   it('keeps run.json metadata, unknown keys and metrics; reports wrong types without dropping the run', async () => {

@@ -76,6 +76,19 @@ describe('watch mode', () => {
     expect(passes).toBe(settled);
   });
 
+  it('polls where events are unavailable (network file systems), with the same result', async () => {
+    makeRun(root, 'r', { steps: [0] });
+    index = WorkspaceIndex.open(root);
+    await index.index();
+    watcher = watchWorkspace(index, { polling: true, pollMs: 50 });
+    expect(watcher.mode).toBe('polling');
+    writeNpy(join(root, 'r', 'step-000001', 'conv.npy'), [6, 2]);
+    await until(() => index.counts().checkpoints === 2 && index.counts().arrays === 3, 'the polled checkpoint');
+    rmSync(join(root, 'r', 'step-000000'), { recursive: true });
+    await until(() => index.counts().checkpoints === 1, 'the removed checkpoint');
+    expect(index.getRun('r')!.steps).toEqual([1]);
+  });
+
   it('maps a changed path to the folder to look at again', () => {
     makeRun(root, 'r', { steps: [3] });
     expect(scopeOfChange(root, 'r/step-000003/fc.npy')).toBe('r/step-000003'); // widened to the run by the indexer
