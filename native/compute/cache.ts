@@ -173,6 +173,7 @@ export function newCounters(): CacheCounters {
 export class ComputeCache {
   readonly counters = newCounters();
   private putSinceprune = 0;
+  private storedThisCall = 0;
 
   constructor(
     private readonly store: CacheStore,
@@ -192,9 +193,12 @@ export class ComputeCache {
   putBasis(key: string, fp: LayerFingerprint, params: BasisParams, basis: PreparedBasis): void {
     if (!this.enabled) return;
     const blob = encodeBasis(basis);
-    // A basis larger than a quarter of the budget would evict most others for one entry: not worth keeping.
-    if (blob.byteLength > this.budget / 4) return;
+    // A basis larger than a quarter of the budget would evict most others for one entry: not worth keeping. And one
+    // job never writes more than the budget: it would only evict its own first bases (200 nets × 41 MB = 8 GB of
+    // writes for nothing); the pair cache still answers a repeat of the job.
+    if (blob.byteLength > this.budget / 4 || this.storedThisCall + blob.byteLength > this.budget) return;
     this.store.caches.putBasis(key, fp.contentHash, basisParamsText(params), blob);
+    this.storedThisCall += blob.byteLength;
     this.putSinceprune += blob.byteLength;
     if (this.putSinceprune > this.budget / 16) {
       this.store.caches.prune(this.budget);

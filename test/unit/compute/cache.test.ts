@@ -52,3 +52,38 @@ describe('basis blobs and cache keys', () => {
     expect(resultKey('pair', ['a', 'b'], 'p')).not.toBe(resultKey('pair', ['b', 'a'], 'p'));
   });
 });
+
+describe('ComputeCache on a real index database', () => {
+  it('stores bases up to its budget per job, counts hits and misses, and can be bypassed', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { openDatabase } = await import('../../../native/index/database.js');
+    const { IndexCaches } = await import('../../../native/index/caches.js');
+    const { ComputeCache } = await import('../../../native/compute/cache.js');
+    const dir = mkdtempSync(join(tmpdir(), 'svcca-cache-'));
+    const db = openDatabase(join(dir, 'index.sqlite'));
+    try {
+      const store = { contentHash: async () => 'x', caches: new IndexCaches(db) };
+      const r = rng(9);
+      const basis = await prepareBasis(matrix(200, 10, Float64Array.from({ length: 2000 }, () => r.normal())));
+      const size = encodeBasis(basis).byteLength;
+      const params = { array: null, epsilon: 1e-10, conv: 'channels', layout: 'nhwc', neuronsFirst: false };
+      const fp = (i: number) => ({ contentHash: `h${i}`, size: i, mtimeMs: 0 });
+      const cache = new ComputeCache(store, true, 4.5 * size);
+      for (let i = 0; i < 5; i++) cache.putBasis(basisKey(fp(i), params), fp(i), params, basis);
+      const found = [0, 1, 2, 3, 4].map((i) => cache.getBasis(basisKey(fp(i), params)) !== null);
+      expect(found).toEqual([true, true, true, true, false]); // the job stopped writing at its budget
+      expect(cache.counters.basisHits).toBe(4);
+      expect(cache.counters.basisMisses).toBe(1);
+      cache.putResult('k', ['a'], 'p', { similarity: 0.5 });
+      expect(cache.getResult('k')).toEqual({ similarity: 0.5 });
+      const off = new ComputeCache(store, false);
+      expect(off.getBasis(basisKey(fp(0), params))).toBeNull();
+      expect(off.getResult('k')).toBeUndefined();
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
