@@ -45,6 +45,11 @@ export interface PassSummary {
   readonly elapsedMs: number;
 }
 
+/** Whether a pass changed anything in the index (what `onChange` listeners and watch mode's output hear about). */
+export function hasChanges(summary: PassSummary): boolean {
+  return summary.runsWritten.length > 0 || summary.runsRemoved.length > 0 || summary.workspaceFilesChanged;
+}
+
 /** Enough reads in flight to keep the file system busy (libuv runs 4 at once by default) without a long queue. */
 const DEFAULT_CONCURRENCY = 16;
 
@@ -61,13 +66,11 @@ interface StoredFile {
   size: number;
   mtime: number;
   hash: string | null;
-  ckpt: number | null;
 }
 
 type Task = { plan: RunPlan | null; file: DiskFile; checkpointDir: string | null; storedHash: string | null };
 
 interface RunPlan {
-  readonly disk: DiskRun;
   readonly update: Omit<RunUpdate, 'files'>;
   readonly files: FileUpdate[];
   pending: number;
@@ -168,7 +171,7 @@ export async function indexPass(
 
   return {
     scopes,
-    runsWritten: plans.map((p) => p.disk.rel),
+    runsWritten: plans.map((p) => p.update.rel),
     runsRemoved,
     filesRead: allTasks.length - filesTouched,
     filesTouched,
@@ -215,11 +218,11 @@ class StoredState {
        FROM runs WHERE @scope = '' OR rel_path = @scope OR (rel_path >= @lo AND rel_path < @hi)`,
     );
     const workspaceFilesStmt = db.prepare<[], StoredFile>(
-      'SELECT rel_path AS rel, size, mtime_ms AS mtime, content_hash AS hash, checkpoint_id AS ckpt FROM files WHERE checkpoint_id IS NULL',
+      'SELECT rel_path AS rel, size, mtime_ms AS mtime, content_hash AS hash FROM files WHERE checkpoint_id IS NULL',
     );
     this.checkpointsStmt = db.prepare<[number], { id: number; dir: string }>('SELECT id, dir FROM checkpoints WHERE run_id = ?');
     this.filesStmt = db.prepare<[number], StoredFile>(
-      `SELECT f.rel_path AS rel, f.size, f.mtime_ms AS mtime, f.content_hash AS hash, f.checkpoint_id AS ckpt
+      `SELECT f.rel_path AS rel, f.size, f.mtime_ms AS mtime, f.content_hash AS hash
        FROM checkpoints c JOIN files f ON f.checkpoint_id = c.id WHERE c.run_id = ?`,
     );
     // One consistent view even while another process writes.
@@ -288,7 +291,6 @@ function planRun(root: string, run: DiskRun, prior: StoredRun | undefined, store
   const changed = runJsonChanged || removedCheckpoints.length > 0 || newCheckpoints || runTasks.length > 0 || removedFiles.length > 0;
   if (settled && !changed) return null;
   const plan: RunPlan = {
-    disk: run,
     update: {
       rel: run.rel,
       preferredName,

@@ -10,13 +10,13 @@ import { InputError } from '../errors.js';
 import { IndexCaches } from './caches.js';
 import { openDatabase } from './database.js';
 import { hashFile } from './hash.js';
-import { indexPass, type IndexPassOptions, type PassSummary } from './indexer.js';
+import { hasChanges, indexPass, type IndexPassOptions, type PassSummary } from './indexer.js';
 import { locateIndex } from './location.js';
 import { IndexReader, type CheckpointInfo, type FoundRun, type IndexCounts, type IndexedArray } from './queries.js';
 import { IndexWriter } from './writer.js';
 
 export type { CheckpointInfo, IndexCounts, IndexedArray } from './queries.js';
-export type { IndexPassOptions, PassSummary } from './indexer.js';
+export { hasChanges, type IndexPassOptions, type PassSummary } from './indexer.js';
 
 export interface OpenOptions {
   /** Index file; default `<workspace>/.svcca-studio/index.sqlite` (a per-user cache file for a read-only workspace). */
@@ -76,7 +76,7 @@ export class WorkspaceIndex {
     const run = async (): Promise<IndexResult> => {
       const changes = await indexPass(this.db, this.writer, this.root, options);
       const result: IndexResult = { ...this.report(), changes };
-      if (changes.runsWritten.length > 0 || changes.runsRemoved.length > 0 || changes.workspaceFilesChanged) {
+      if (hasChanges(changes)) {
         const { changes: _omit, ...report } = result;
         for (const listener of [...this.listeners]) listener({ root: this.root, report, changes });
       }

@@ -1,6 +1,6 @@
 import type { IndexReport } from '../../api/contract.js';
 import { UsageError } from '../../errors.js';
-import { exampleWorkspace, watchWorkspace, WorkspaceIndex, type IndexProgress, type IndexResult } from '../../index/index.js';
+import { exampleWorkspace, hasChanges, watchWorkspace, WorkspaceIndex, type IndexProgress, type IndexResult } from '../../index/index.js';
 import { defineCommand, type CommandIO } from '../command.js';
 
 const USAGE = 'svcca-studio index [WORKSPACE] [--db FILE] [--watch] [--json]';
@@ -37,7 +37,7 @@ export const indexCommand = defineCommand({
             first = false;
             io.result(contractReport(result), () => describeResult(index, result));
             io.info(`watching ${index.root} for changes (Ctrl-C to stop)`);
-          } else if (isChange(result)) {
+          } else if (hasChanges(result.changes)) {
             io.result(contractReport(result), () => `${new Date().toLocaleTimeString()} ${describeChange(result)}`);
           }
         },
@@ -77,11 +77,6 @@ export function progressTo(io: CommandIO): (p: IndexProgress) => void {
 /** Exactly the contract's `index --json` object. */
 export function contractReport(result: IndexReport): IndexReport {
   return { runs: result.runs, checkpoints: result.checkpoints, arrays: result.arrays, errors: result.errors };
-}
-
-function isChange(result: IndexResult): boolean {
-  const c = result.changes;
-  return c.runsWritten.length > 0 || c.runsRemoved.length > 0 || c.workspaceFilesChanged;
 }
 
 function describeResult(index: WorkspaceIndex, result: IndexResult): string {
