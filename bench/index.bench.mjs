@@ -12,10 +12,10 @@
  *
  * Goals (CONTRACT issue): cold < 60 s, unchanged re-index < 2 s, run list < 50 ms.
  * Usage: node bench/index.bench.mjs [--runs 200 --steps 50 --layers 10] [--record]   (--record appends to
- * bench/RESULTS.md). Builds dist/ first if it is missing.
+ * bench/RESULTS.md). Runs the TypeScript source through tsx (a dev dependency).
  */
-import { execFileSync, execSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,10 +30,9 @@ const flag = (name, fallback) => {
 const shape = { runs: flag('runs', 200), steps: flag('steps', 50), layers: flag('layers', 10) };
 const record = args.includes('--record');
 
-if (!existsSync(join(ROOT, 'dist/native/index/index.js'))) {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.node.json')], { stdio: 'inherit' });
-}
-const { WorkspaceIndex } = await import(join(ROOT, 'dist/native/index/index.js'));
+// The source itself (through tsx), never a dist/ that may be older than the code being measured.
+const { tsImport } = await import('tsx/esm/api');
+const { WorkspaceIndex } = await tsImport('../native/index/index.ts', import.meta.url);
 
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const millis = (ms) => `${ms.toFixed(1)} ms`;
