@@ -59,6 +59,15 @@ export function userCacheDir(): string {
  * is meant to stay untouched.
  */
 function canWriteInto(root: string, indexDir: string): boolean {
+  // Inside a packaged app's archive (the bundled example workspace): readable through Electron, never writable.
+  if (/\.asar([\\/]|$)/.test(root)) return false;
+  const indexFile = join(indexDir, 'index.sqlite');
+  try {
+    if ((statSync(indexFile).mode & 0o222) === 0) return false;
+    accessSync(indexFile, constants.W_OK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+  }
   for (const dir of [indexDir, root]) {
     let mode: number;
     try {

@@ -313,6 +313,13 @@ describe('lookups', () => {
       expect(index.dbPath.startsWith(join(cache.dir, 'svcca-studio'))).toBe(true);
       expect(index.note).toMatch(/read-only/);
       expect(await index.index()).toMatchObject({ runs: 1, arrays: 2 });
+      index.close();
+      // A writable workspace whose index file is read-only (copied from a read-only place): the cache again.
+      chmodSync(root, 0o755);
+      WorkspaceIndex.open(root).close();
+      chmodSync(join(root, '.svcca-studio', 'index.sqlite'), 0o444);
+      index = WorkspaceIndex.open(root);
+      expect(index.dbPath.startsWith(join(cache.dir, 'svcca-studio'))).toBe(true);
     } finally {
       chmodSync(root, 0o755);
       if (previous === undefined) delete process.env['XDG_CACHE_HOME'];
