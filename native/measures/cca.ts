@@ -3,17 +3,18 @@
  * (near-constant neurons dropped, numerical rank kept); similarity = their mean. With `--keep`/`--dims` each layer
  * is first reduced to its top singular directions (then this is SVCCA with a mean).
  */
+import type { KernelOptions } from '../kernels/index.js';
 import { canonicalCorrelations } from './correlations.js';
 import { assertNotDegenerate, ccaFields, checkSameDatapoints, chooseDims, crossBasis, isReduction } from './pair.js';
 import type { MeasureResult, PreparedBasis, Truncation } from './types.js';
 
-export async function cca(a: PreparedBasis, b: PreparedBasis, truncation?: Truncation): Promise<MeasureResult> {
+export async function cca(a: PreparedBasis, b: PreparedBasis, truncation?: Truncation, kernel: KernelOptions = {}): Promise<MeasureResult> {
   checkSameDatapoints(a, b);
   const reduced = isReduction(truncation);
   const kA = chooseDims(a, truncation);
   const kB = chooseDims(b, truncation);
   assertNotDegenerate(a, kA, 'cca', reduced);
   assertNotDegenerate(b, kB, 'cca', reduced);
-  const { rho } = await canonicalCorrelations(await crossBasis(a, kA, b, kB), false);
+  const { rho } = await canonicalCorrelations(await crossBasis(a, kA, b, kB, kernel), false, kernel);
   return ccaFields('cca', a, b, kA, kB, rho);
 }

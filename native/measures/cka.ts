@@ -10,12 +10,13 @@
  * Near-constant neurons dropped by `epsilon` and directions below the numerical rank do not enter (their share of
  * these sums is below epsilon, resp. rounding).
  */
-import { crossBasis, checkSameDatapoints } from './pair.js';
+import type { KernelOptions } from '../kernels/index.js';
+import { checkSameDatapoints, crossBasis } from './pair.js';
 import type { MeasureResult, PreparedBasis } from './types.js';
 
-export async function cka(a: PreparedBasis, b: PreparedBasis): Promise<MeasureResult> {
+export async function cka(a: PreparedBasis, b: PreparedBasis, kernel: KernelOptions = {}): Promise<MeasureResult> {
   checkSameDatapoints(a, b);
-  const m = await crossBasis(a, a.rank, b, b.rank);
+  const m = await crossBasis(a, a.rank, b, b.rank, kernel);
   const sa = a.singularValues;
   const sb = b.singularValues;
   let cross = 0; // ‖A_cᵀB_c‖_F²

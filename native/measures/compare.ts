@@ -3,6 +3,7 @@
  * All-pairs jobs should call `prepareBasis` once per layer and `compareBases` per pair instead.
  */
 import { UsageError } from '../errors.js';
+import type { KernelChoice } from '../kernels/index.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { cca } from './cca.js';
 import { cka } from './cka.js';
@@ -25,6 +26,8 @@ export interface CompareOptions extends Truncation {
   readonly pwccaCompat?: 'reference';
   readonly refA?: string;
   readonly refB?: string;
+  /** Kernel backend for the heavy products (default 'auto': the fastest exact CPU backend). */
+  readonly backend?: KernelChoice;
 }
 
 /** Throws a UsageError for option combinations that mean nothing. */
@@ -43,10 +46,10 @@ export async function compareMatrices(x: Matrix, y: Matrix, options: CompareOpti
   validateCompareOptions(options);
   const refA = options.refA ?? 'A';
   const refB = options.refB ?? 'B';
-  if (options.pwccaCompat === 'reference') return pwccaReference(x, y, { epsilon: options.epsilon, refA, refB });
+  if (options.pwccaCompat === 'reference') return pwccaReference(x, y, { epsilon: options.epsilon, refA, refB, backend: options.backend });
   checkSameDatapoints({ ref: refA, datapoints: x.rows }, { ref: refB, datapoints: y.rows });
-  const a = await prepareBasis(x, { epsilon: options.epsilon, ref: refA });
-  const b = await prepareBasis(y, { epsilon: options.epsilon, ref: refB });
+  const a = await prepareBasis(x, { epsilon: options.epsilon, ref: refA, backend: options.backend });
+  const b = await prepareBasis(y, { epsilon: options.epsilon, ref: refB, backend: options.backend });
   return compareBases(a, b, options);
 }
 
@@ -55,16 +58,17 @@ export async function compareBases(a: PreparedBasis, b: PreparedBasis, options: 
   validateCompareOptions(options);
   if (options.pwccaCompat === 'reference') throw new UsageError('--pwcca-compat reference needs the raw layers, not prepared bases');
   const truncation: Truncation = { keep: options.keep, dims: options.dims };
+  const kernel = { backend: options.backend };
   switch (options.method) {
     case 'cca':
-      return cca(a, b, truncation);
+      return cca(a, b, truncation, kernel);
     case 'svcca':
-      return svcca(a, b, truncation);
+      return svcca(a, b, truncation, kernel);
     case 'svcca-weighted':
-      return svccaWeighted(a, b, truncation);
+      return svccaWeighted(a, b, truncation, kernel);
     case 'pwcca':
-      return pwcca(a, b, truncation);
+      return pwcca(a, b, truncation, kernel);
     case 'cka':
-      return cka(a, b);
+      return cka(a, b, kernel);
   }
 }

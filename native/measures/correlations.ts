@@ -10,7 +10,7 @@
  *  - U wanted and kA > kB: the preconditioned Jacobi SVD of M (svd.ts), which also resolves U for the
  *    smallest correlations.
  */
-import { crossGram, gram } from '../kernels/index.js';
+import { crossGram, gram, type KernelOptions } from '../kernels/index.js';
 import { eigh } from '../linalg/eigh.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
 import { svd } from '../linalg/svd.js';
@@ -23,7 +23,7 @@ export interface Correlations {
   readonly u: Matrix | null;
 }
 
-export async function canonicalCorrelations(m: Matrix, wantU: boolean): Promise<Correlations> {
+export async function canonicalCorrelations(m: Matrix, wantU: boolean, kernel: KernelOptions = {}): Promise<Correlations> {
   const kA = m.rows;
   const kB = m.cols;
   const c = Math.min(kA, kB);
@@ -35,9 +35,9 @@ export async function canonicalCorrelations(m: Matrix, wantU: boolean): Promise<
   const sideA = wantU || kA <= kB;
   const x = sideA ? m : transpose(m); // p × q with p ≤ q, or p = kA when U is wanted
   const p = x.rows;
-  const { vectors } = eigh(await gram(transpose(x))); // X·Xᵀ
+  const { vectors } = eigh(await gram(transpose(x), kernel)); // X·Xᵀ
   const e = leadingColumns(vectors, c);
-  const projected = await crossGram(x, e); // Xᵀ·E: q × c, column i has norm ρ_i
+  const projected = await crossGram(x, e, kernel); // Xᵀ·E: q × c, column i has norm ρ_i
   const q = projected.rows;
   const norms = new Float64Array(c);
   for (let r = 0; r < q; r++) {

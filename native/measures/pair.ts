@@ -3,7 +3,7 @@
  * degenerate-CCA guard, and M = Q_Aᵀ·Q_B.
  */
 import { InputError, UsageError } from '../errors.js';
-import { crossGram } from '../kernels/index.js';
+import { crossGram, type KernelOptions } from '../kernels/index.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { basisMatrix } from './prepare.js';
 import type { MeasureResult, PreparedBasis, Truncation } from './types.js';
@@ -59,8 +59,8 @@ export function assertNotDegenerate(p: PreparedBasis, k: number, method: string,
 }
 
 /** M = Q_A[:, :kA]ᵀ · Q_B[:, :kB]. */
-export async function crossBasis(a: PreparedBasis, kA: number, b: PreparedBasis, kB: number): Promise<Matrix> {
-  return crossGram(basisMatrix(a, kA), basisMatrix(b, kB));
+export async function crossBasis(a: PreparedBasis, kA: number, b: PreparedBasis, kB: number, kernel: KernelOptions = {}): Promise<Matrix> {
+  return crossGram(basisMatrix(a, kA), basisMatrix(b, kB), kernel);
 }
 
 export function mean(values: ArrayLike<number>): number {
@@ -98,4 +98,9 @@ export function ccaFields(method: string, a: PreparedBasis, b: PreparedBasis, kA
     mean_square: meanSquare(rho),
     epsilon: a.epsilon,
   };
+}
+
+/** `keep` is reported when it decided the dimensions (`dims` already says how many were kept). */
+export function keepField(truncation: Truncation | undefined): { keep?: number } {
+  return truncation?.keep !== undefined && truncation.dims === undefined ? { keep: truncation.keep } : {};
 }

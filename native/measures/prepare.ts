@@ -10,8 +10,8 @@
  *     never changes what is dropped; the same rule as the reference code's `remove_small` on its max-normalised
  *     covariance). Exactly constant neurons are always dropped.
  *  3. G = A_cᵀA_c (the `gram` kernel), G = V·Λ·Vᵀ (eigh). σ_i = √λ_i.
- *  4. Numerical rank: λ_i > ε·max(m, n)·λ₁ (rankTolerance, the one place the cut-off is defined). Directions below
- *     it are rounding noise of the Gram and are discarded — this is what keeps rank-deficient layers (duplicated
+ *  4. Numerical rank: λ_i > ε·max(m, n)·λ₁ (rankTolerance, the one place the cut-off is defined; a float32 kernel
+ *     backend raises it to its declared tolerance). Directions below it are rounding noise of the Gram and are discarded — this is what keeps rank-deficient layers (duplicated
  *     neurons, more neurons than rank) finite, where inverting the covariance gives NaN.
  *  5. Q = A_c·V_k·S_k⁻¹. Its columns are orthonormal up to ~ε·λ₁/λ_k; when that ratio exceeds REORTHOGONALIZE_ABOVE
  *     a second pass (CholeskyQR2: Q ← Q·L⁻ᵀ with QᵀQ = L·Lᵀ) restores orthonormality to rounding while keeping
@@ -19,7 +19,7 @@
  *  6. R = Qᵀ·A_c = L⁻¹·S_k·V_kᵀ: each neuron's coordinates in the basis (PWCCA's ⟨h_i, z_j⟩).
  */
 import { InputError } from '../errors.js';
-import { gram, crossGram } from '../kernels/index.js';
+import { backendInfo, crossGram, gram, type KernelChoice } from '../kernels/index.js';
 import { cholesky, inverseTransposeLower } from '../linalg/cholesky.js';
 import { eigh } from '../linalg/eigh.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
@@ -40,11 +40,14 @@ export interface PrepareOptions {
   readonly epsilon?: number;
   /** How errors name the layer. */
   readonly ref?: string;
+  /** Kernel backend for the Gram and basis products (default 'auto'). */
+  readonly backend?: KernelChoice;
 }
 
 export async function prepareBasis(x: Matrix, options: PrepareOptions = {}): Promise<PreparedBasis> {
   const ref = options.ref ?? 'layer';
   const epsilon = options.epsilon ?? DEFAULT_EPSILON;
+  const kernel = { backend: options.backend };
   if (!(epsilon >= 0 && epsilon < 1)) throw new RangeError(`epsilon must be in [0, 1), got ${epsilon}`);
   const m = x.rows;
   const n = x.cols;
@@ -63,9 +66,12 @@ export async function prepareBasis(x: Matrix, options: PrepareOptions = {}): Pro
   const nk = kept.length;
   const ak = nk === n ? centered : selectColumns(centered, kept);
 
-  const g = await gram(ak);
+  const g = await gram(ak, kernel);
   const { values, vectors } = eigh(g);
-  const tol = rankTolerance(values[0]!, Math.max(m, nk));
+  // A reduced-precision backend (float32 GPU) declares how far its Gram may sit from the exact one; below that
+  // nothing is resolved, so its tolerance raises the cut. Float64 backends differ only by summation order.
+  const info = await backendInfo(options.backend ?? 'auto');
+  const tol = Math.max(rankTolerance(values[0]!, Math.max(m, nk)), info.precision === 'f64' ? 0 : info.tolerance * values[0]!);
   let k = 0;
   while (k < nk && values[k]! > tol) k++;
 
@@ -81,11 +87,11 @@ export async function prepareBasis(x: Matrix, options: PrepareOptions = {}): Pro
       r0.data[i * nk + j] = v * sigma[i]!;
     }
   }
-  let q = await crossGram(transpose(ak), w);
+  let q = await crossGram(transpose(ak), w, kernel);
   let coordinates = r0.data;
   if (k > 0 && values[0]! / values[k - 1]! > REORTHOGONALIZE_ABOVE) {
-    const t = inverseTransposeLower(cholesky(await gram(q))); // upper triangular k × k
-    q = await crossGram(transpose(q), t);
+    const t = inverseTransposeLower(cholesky(await gram(q, kernel))); // upper triangular k × k
+    q = await crossGram(transpose(q), t, kernel);
     coordinates = multiplyTransposedUpper(t, r0).data;
   }
   return {

@@ -11,11 +11,16 @@
  *  - its CCA pipeline: np.cov (1/(m−1)), each covariance block scaled by the largest |entry| of Σxx / Σyy,
  *    neurons with scaled variance < epsilon removed, epsilon·I added, pinv (cut-off 1e-15·largest |eigenvalue|),
  *    then an eigendecomposition square root and the SVD of Σxx^{-1/2}·Σxy·Σyy^{-1/2}.
- * One deliberate difference: where the reference takes √ of a rounding-negative eigenvalue of the pseudo-inverse
- * (rank-deficient layers) and returns NaN, the discarded directions get exactly 0 here, so results stay finite.
+ * Two things the reference leaves to chance are fixed here:
+ *  - where it takes √ of a rounding-negative eigenvalue of the pseudo-inverse (rank-deficient layers) and returns
+ *    NaN, the discarded directions get exactly 0, so results stay finite;
+ *  - adding the means back makes its result depend on the sign LAPACK happens to give each singular vector (flip
+ *    u_i and the centered part flips, the mean does not). Signs follow scikit-learn's `svd_flip` convention here
+ *    (each vector's largest-magnitude entry positive). With zero-mean neurons the sign cannot matter and the result
+ *    is the reference's exactly.
  */
 import { InputError } from '../errors.js';
-import { crossGram, gram } from '../kernels/index.js';
+import { crossGram, gram, type KernelChoice } from '../kernels/index.js';
 import { eigh } from '../linalg/eigh.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
 import { qr } from '../linalg/qr.js';
@@ -32,12 +37,15 @@ export interface ReferencePwccaOptions {
   readonly epsilon?: number;
   readonly refA?: string;
   readonly refB?: string;
+  /** Kernel backend for the covariance products (default 'auto'). */
+  readonly backend?: KernelChoice;
 }
 
 export async function pwccaReference(x: Matrix, y: Matrix, options: ReferencePwccaOptions = {}): Promise<MeasureResult> {
   const epsilon = options.epsilon ?? DEFAULT_EPSILON;
   const refA = options.refA ?? 'A';
   const refB = options.refB ?? 'B';
+  const kernel = { backend: options.backend };
   checkFinite(x, refA);
   checkFinite(y, refB);
   checkSameDatapoints({ ref: refA, datapoints: x.rows }, { ref: refB, datapoints: y.rows });
@@ -46,9 +54,9 @@ export async function pwccaReference(x: Matrix, y: Matrix, options: ReferencePwc
 
   const xc = centerOnePass(x);
   const yc = centerOnePass(y);
-  const sxx = scale(await gram(xc.centered), 1 / (m - 1));
-  const syy = scale(await gram(yc.centered), 1 / (m - 1));
-  const sxy = scale(await crossGram(xc.centered, yc.centered), 1 / (m - 1));
+  const sxx = scale(await gram(xc.centered, kernel), 1 / (m - 1));
+  const syy = scale(await gram(yc.centered, kernel), 1 / (m - 1));
+  const sxy = scale(await crossGram(xc.centered, yc.centered, kernel), 1 / (m - 1));
   const xmax = maxAbs(sxx.data);
   const ymax = maxAbs(syy.data);
   if (xmax === 0) throw new InputError(refA, `every one of its ${x.cols} neurons is constant over the ${m} datapoints; there is nothing to compare`);
@@ -70,8 +78,9 @@ export async function pwccaReference(x: Matrix, y: Matrix, options: ReferencePwc
 
   const useA = xIdx.length <= yIdx.length;
   const side = useA ? { data: x, centered: xc, idx: xIdx } : { data: y, centered: yc, idx: yIdx };
-  const { rho, u } = await canonicalCorrelations(useA ? whitened : transpose(whitened), true);
+  const { rho, u } = await canonicalCorrelations(useA ? whitened : transpose(whitened), true, kernel);
   const c = rho.length; // = side.idx.length
+  flipSigns(u!);
   const directions = matrix(m, c); // column i: Σ_j u_ji·(a_j − μ_j) + μ_i
   const ud = u!.data;
   const cd = side.centered.centered.data;
@@ -88,7 +97,7 @@ export async function pwccaReference(x: Matrix, y: Matrix, options: ReferencePwc
   }
   const { q } = qr(directions);
   const acts = selectColumns(side.data, side.idx); // uncentered
-  const projections = await crossGram(q, acts); // c × c
+  const projections = await crossGram(q, acts, kernel); // c × c
   const weights = new Float64Array(c);
   let total = 0;
   for (let i = 0; i < c; i++) {
@@ -117,6 +126,16 @@ export async function pwccaReference(x: Matrix, y: Matrix, options: ReferencePwc
     mean_square: meanSquare(rho),
     epsilon,
   };
+}
+
+/** svd_flip: each column's entry of largest magnitude (first on ties) made positive. */
+function flipSigns(u: Matrix): void {
+  const { rows, cols, data } = u;
+  for (let k = 0; k < cols; k++) {
+    let best = 0;
+    for (let r = 1; r < rows; r++) if (Math.abs(data[r * cols + k]!) > Math.abs(data[best * cols + k]!)) best = r;
+    if (data[best * cols + k]! < 0) for (let r = 0; r < rows; r++) data[r * cols + k] = -data[r * cols + k]!;
+  }
 }
 
 function centerOnePass(a: Matrix): { centered: Matrix; mean: Float64Array } {

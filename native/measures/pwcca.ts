@@ -8,20 +8,20 @@
  * directions scaled by their singular values (z_j = σ_j·q_j, the SVD-reduced activations of the reference
  * tutorials), so α̃_i = Σ_j σ_j·|U_ji|.
  */
-import { crossGram } from '../kernels/index.js';
+import { crossGram, type KernelOptions } from '../kernels/index.js';
 import { matrix } from '../linalg/matrix.js';
 import { canonicalCorrelations } from './correlations.js';
-import { assertNotDegenerate, ccaFields, checkSameDatapoints, chooseDims, crossBasis, isReduction } from './pair.js';
+import { assertNotDegenerate, ccaFields, checkSameDatapoints, chooseDims, crossBasis, isReduction, keepField } from './pair.js';
 import type { MeasureResult, PreparedBasis, Truncation } from './types.js';
 
-export async function pwcca(a: PreparedBasis, b: PreparedBasis, truncation?: Truncation): Promise<MeasureResult> {
+export async function pwcca(a: PreparedBasis, b: PreparedBasis, truncation?: Truncation, kernel: KernelOptions = {}): Promise<MeasureResult> {
   checkSameDatapoints(a, b);
   const reduced = isReduction(truncation);
   const kA = chooseDims(a, truncation);
   const kB = chooseDims(b, truncation);
   assertNotDegenerate(a, kA, 'pwcca', reduced);
   assertNotDegenerate(b, kB, 'pwcca', reduced);
-  const { rho, u } = await canonicalCorrelations(await crossBasis(a, kA, b, kB), true);
+  const { rho, u } = await canonicalCorrelations(await crossBasis(a, kA, b, kB, kernel), true, kernel);
   const c = rho.length;
   const ud = u!.data;
   const alpha = new Float64Array(c);
@@ -33,7 +33,7 @@ export async function pwcca(a: PreparedBasis, b: PreparedBasis, truncation?: Tru
   } else {
     // α̃_i = Σ_j |(Uᵀ·R)_ij|
     const nk = a.kept.length;
-    const projections = await crossGram(u!, matrix(a.rank, nk, a.coordinates));
+    const projections = await crossGram(u!, matrix(a.rank, nk, a.coordinates), kernel);
     const pd = projections.data;
     for (let i = 0; i < c; i++) {
       let sum = 0;
@@ -48,5 +48,5 @@ export async function pwcca(a: PreparedBasis, b: PreparedBasis, truncation?: Tru
     alpha[i]! /= total;
     similarity += alpha[i]! * rho[i]!;
   }
-  return { ...ccaFields('pwcca', a, b, kA, kB, rho), ...(reduced ? { ...truncation } : {}), similarity, weights: Array.from(alpha) };
+  return { ...ccaFields('pwcca', a, b, kA, kB, rho), ...keepField(truncation), similarity, weights: Array.from(alpha) };
 }

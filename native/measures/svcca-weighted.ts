@@ -8,17 +8,18 @@
  * In basis coordinates x'⁽ⁱ⁾ = Q_A·e_i and X̃ = Q_A·U, so X̃ᵀ·x'⁽ⁱ⁾ = row i of U and the norm is
  * √(Σ_j ρ_j²·U_ij²). Asymmetric: X is the first layer (A). Truncation as in SVCCA (default keep 0.99).
  */
+import type { KernelOptions } from '../kernels/index.js';
 import { canonicalCorrelations } from './correlations.js';
-import { ccaFields, checkSameDatapoints, chooseDims, crossBasis } from './pair.js';
+import { ccaFields, checkSameDatapoints, chooseDims, crossBasis, keepField } from './pair.js';
 import { svccaTruncation } from './svcca.js';
 import type { MeasureResult, PreparedBasis, Truncation } from './types.js';
 
-export async function svccaWeighted(a: PreparedBasis, b: PreparedBasis, truncation?: Truncation): Promise<MeasureResult> {
+export async function svccaWeighted(a: PreparedBasis, b: PreparedBasis, truncation?: Truncation, kernel: KernelOptions = {}): Promise<MeasureResult> {
   checkSameDatapoints(a, b);
   const t = svccaTruncation(truncation);
   const kA = chooseDims(a, t);
   const kB = chooseDims(b, t);
-  const { rho, u } = await canonicalCorrelations(await crossBasis(a, kA, b, kB), true);
+  const { rho, u } = await canonicalCorrelations(await crossBasis(a, kA, b, kB, kernel), true, kernel);
   const c = rho.length;
   const ud = u!.data;
   let weighted = 0;
@@ -30,5 +31,5 @@ export async function svccaWeighted(a: PreparedBasis, b: PreparedBasis, truncati
     weighted += lambda * Math.sqrt(sq);
     total += lambda;
   }
-  return { ...ccaFields('svcca-weighted', a, b, kA, kB, rho), ...t, similarity: weighted / total };
+  return { ...ccaFields('svcca-weighted', a, b, kA, kB, rho), ...keepField(t), similarity: weighted / total };
 }

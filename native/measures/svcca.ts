@@ -2,19 +2,20 @@
  * SVCCA (000_*.txt, sec. 2): keep each layer's top singular directions — the smallest k reaching `keep` (default
  * 0.99) of the sum of singular values, or exactly `dims` — then CCA between them; similarity = mean correlation.
  */
+import type { KernelOptions } from '../kernels/index.js';
 import { canonicalCorrelations } from './correlations.js';
-import { ccaFields, checkSameDatapoints, chooseDims, crossBasis, DEFAULT_KEEP } from './pair.js';
+import { ccaFields, checkSameDatapoints, chooseDims, crossBasis, DEFAULT_KEEP, keepField } from './pair.js';
 import type { MeasureResult, PreparedBasis, Truncation } from './types.js';
 
 export function svccaTruncation(truncation: Truncation = {}): Truncation {
   return truncation.dims !== undefined ? { dims: truncation.dims } : { keep: truncation.keep ?? DEFAULT_KEEP };
 }
 
-export async function svcca(a: PreparedBasis, b: PreparedBasis, truncation?: Truncation): Promise<MeasureResult> {
+export async function svcca(a: PreparedBasis, b: PreparedBasis, truncation?: Truncation, kernel: KernelOptions = {}): Promise<MeasureResult> {
   checkSameDatapoints(a, b);
   const t = svccaTruncation(truncation);
   const kA = chooseDims(a, t);
   const kB = chooseDims(b, t);
-  const { rho } = await canonicalCorrelations(await crossBasis(a, kA, b, kB), false);
-  return { ...ccaFields('svcca', a, b, kA, kB, rho), ...t };
+  const { rho } = await canonicalCorrelations(await crossBasis(a, kA, b, kB, kernel), false, kernel);
+  return { ...ccaFields('svcca', a, b, kA, kB, rho), ...keepField(t) };
 }

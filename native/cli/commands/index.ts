@@ -1,7 +1,15 @@
 import type { Command } from '../command.js';
+import { compareCommand } from './compare.js';
+import { compressCommand } from './compress.js';
+import { dynamicsCommand } from './dynamics.js';
+import { freezeCommand } from './freeze.js';
+import { identifyCommand } from './identify.js';
 import { indexCommand } from './index-cmd.js';
 import { matrixCommand } from './matrix.js';
 import { runsCommand } from './runs.js';
+import { sensitivityCommand } from './sensitivity.js';
+import { significanceCommand } from './significance.js';
+import { spectrumCommand } from './spectrum.js';
 import { serveCommand } from './serve.js';
 
 /**
@@ -9,8 +17,16 @@ import { serveCommand } from './serve.js';
  * Add a command by importing it and adding one entry below.
  */
 export const commands: Record<string, Command> = {
+  compare: compareCommand,
+  compress: compressCommand,
+  dynamics: dynamicsCommand,
+  freeze: freezeCommand,
+  identify: identifyCommand,
   index: indexCommand,
   matrix: matrixCommand,
   runs: runsCommand,
+  sensitivity: sensitivityCommand,
+  significance: significanceCommand,
+  spectrum: spectrumCommand,
   serve: serveCommand,
 };

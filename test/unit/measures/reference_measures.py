@@ -126,9 +126,10 @@ def covariance_cca(x, y):
     return {'similarity': s[:min(arr.shape)].mean(), 'coefficients': s}
 
 
-def reference_pwcca(x, y, epsilon):
+def reference_pwcca(x, y, epsilon, flip=False):
     """The public reference code's compute_pwcca pipeline (google/svcca pwcca.py + cca_core.get_cca_similarity),
-    re-implemented step by step on (datapoints x neurons) inputs."""
+    re-implemented step by step on (datapoints x neurons) inputs. flip=True fixes LAPACK's arbitrary singular-vector
+    signs by scikit-learn's svd_flip convention (largest-magnitude entry positive), as the app does."""
     acts1, acts2 = np.asarray(x, dtype=np.float64).T, np.asarray(y, dtype=np.float64).T  # neurons x datapoints
     nx = acts1.shape[0]
     cov = np.cov(acts1, acts2)
@@ -148,6 +149,11 @@ def reference_pwcca(x, y, epsilon):
     ix, iy = sqrtm_psd(np.linalg.pinv(sxx)), sqrtm_psd(np.linalg.pinv(syy))
     u, s, vh = np.linalg.svd(ix @ sxy @ iy)
     s = np.abs(s)
+    if flip:
+        cols = np.argmax(np.abs(u), axis=0)
+        u = u * np.sign(u[cols, range(u.shape[1])])
+        rows = np.argmax(np.abs(vh), axis=1)
+        vh = vh * np.sign(vh[range(vh.shape[0]), rows])[:, None]
     m1 = acts1.mean(axis=1, keepdims=True)
     m2 = acts2.mean(axis=1, keepdims=True)
     if xi.sum() <= yi.sum():
