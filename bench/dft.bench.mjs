@@ -153,6 +153,7 @@ for (const { h, c, m, dense, js } of cases) {
     writeNpy(pa, a.data, [m, h, h, c]);
     writeNpy(pb, b.data, [m, h, h, c]);
     const run = spawnSync('python3', [join(ROOT, 'bench/dft.bench.py'), pa, pb, out], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (run.signal) throw new Error(`dense baseline killed by ${run.signal}`);
     if (run.status !== 0) throw new Error(`dense baseline failed (exit ${run.status})`);
     const denseResult = JSON.parse(readFileSync(out, 'utf8'));
     const check = compareAnswers(ours.result.coefficients, denseResult.coefficients);

@@ -11,6 +11,8 @@ A and B are conv layers (m, h, w, c) of the same h×w. Steps, each timed:
   whiten  T = L_A⁻¹ · S_AB · L_B⁻ᵀ (two triangular solves).
   corr    ρ = √eig(Tᵀ·T) (syrk + LAPACK syevd, values only — faster than an SVD of T).
 This is the fastest dense route we know in numpy; any other (QR of the augmented data, SVD of T) costs more.
+Symmetric products XᵀX are formed in column tiles of at most 8192: this OpenBLAS build (scipy-openblas 0.3.31)
+segfaults in dsyrk once the output reaches 16384² doubles (2 GiB), which numpy's `x.T @ x` calls.
 OUT.json gets {"seconds", "stages": {...}, "n", "rows", "coefficients": [descending]}.
 """
 import json
@@ -19,6 +21,33 @@ import time
 
 import numpy as np
 import scipy.linalg as sl
+
+
+TILE = 8192
+
+
+def add_gram(out, x):
+    """out += xᵀx, lower triangle by tiles (syrk on the diagonal tiles, gemm below), mirrored by `mirror`."""
+    n = x.shape[1]
+    for i in range(0, n, TILE):
+        xi = x[:, i:i + TILE]
+        out[i:i + TILE, i:i + TILE] += xi.T @ xi
+        for j in range(0, i, TILE):
+            out[i:i + TILE, j:j + TILE] += xi.T @ x[:, j:j + TILE]
+
+
+def mirror(s):
+    """Copies the strictly lower tiles into the upper ones (the diagonal tiles are already full)."""
+    n = s.shape[0]
+    for i in range(0, n, TILE):
+        for j in range(0, i, TILE):
+            s[j:j + TILE, i:i + TILE] = s[i:i + TILE, j:j + TILE].T
+
+
+def progress(stages):
+    """One line per finished stage on stderr, so a long run shows where it is."""
+    name, seconds = list(stages.items())[-1]
+    print(f'      dense {name}: {seconds:.1f} s', file=sys.stderr, flush=True)
 
 
 def main(path_a, path_b, out_path):
@@ -43,22 +72,26 @@ def main(path_a, path_b, out_path):
         part = shifts[i:i + per_chunk]
         a = np.concatenate([np.roll(xa, s, axis=(1, 2)) for s in part]).reshape(-1, na)
         b = np.concatenate([np.roll(xb, s, axis=(1, 2)) for s in part]).reshape(-1, nb)
-        saa += a.T @ a
-        sbb += b.T @ b
+        add_gram(saa, a)
+        add_gram(sbb, b)
         sab += a.T @ b
         sum_a += a.sum(axis=0)
         sum_b += b.sum(axis=0)
+    mirror(saa)
+    mirror(sbb)
     mean_a = sum_a / rows
     mean_b = sum_b / rows
     saa -= rows * np.outer(mean_a, mean_a)
     sbb -= rows * np.outer(mean_b, mean_b)
     sab -= rows * np.outer(mean_a, mean_b)
     stages['grams'] = time.perf_counter() - t
+    progress(stages)
 
     t = time.perf_counter()
     la = sl.cholesky(saa, lower=True, overwrite_a=True, check_finite=False)
     lb = sl.cholesky(sbb, lower=True, overwrite_a=True, check_finite=False)
     stages['chol'] = time.perf_counter() - t
+    progress(stages)
 
     t = time.perf_counter()
     tm = sl.solve_triangular(la, sab, lower=True, overwrite_b=True, check_finite=False)
@@ -66,10 +99,14 @@ def main(path_a, path_b, out_path):
     tm = sl.solve_triangular(lb, tm.T, lower=True, check_finite=False).T
     del lb
     stages['whiten'] = time.perf_counter() - t
+    progress(stages)
 
     t = time.perf_counter()
-    small = tm.T @ tm if nb <= na else tm @ tm.T
-    del tm
+    x = tm if nb <= na else tm.T
+    small = np.zeros((x.shape[1], x.shape[1]))
+    add_gram(small, x)
+    mirror(small)
+    del tm, x
     lam = sl.eigvalsh(small, overwrite_a=True, check_finite=False, driver='evd')
     rho = np.sqrt(np.clip(lam, 0, 1))[::-1]
     stages['corr'] = time.perf_counter() - t
