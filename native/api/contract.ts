@@ -59,6 +59,13 @@ export interface CompareResult {
   neurons: [number, number];
   weights?: number[];
   backend: string;
+  /** Present when the request asked for `noiseFloor`. */
+  noise_floor?: NoiseFloor;
+  /**
+   * dft-cca only: the comparison per 2-D frequency (u, v) of the DFT over (h, w) (Theorem 1 of paper 000: the
+   * CCA splits into one block per frequency).
+   */
+  per_frequency?: Array<{ frequency: [number, number]; conjugate?: [number, number]; similarity: number; coefficients: number[] }>;
   /** Extra fields (mean_square, dropped neurons, per-frequency DFT results, …) are allowed. */
   [extra: string]: unknown;
 }
@@ -145,6 +152,15 @@ export interface DynamicsRequest {
   /** Checkpoint compared against; default the last. */
   reference?: StepRef;
   threshold?: number;
+  /** Conv layers: channels (default; pooled where grids differ), flatten, or dft (docs/analyses.md). */
+  conv?: ConvMode;
+  keep?: number;
+  dims?: number;
+  epsilon?: number;
+  layout?: Layout;
+  neuronsFirst?: boolean;
+  /** Include `class_sensitivity` (default true when the output layer is dense with ≥ 2 units). */
+  classSensitivity?: boolean;
 }
 
 export interface DynamicsResult {
@@ -168,6 +184,12 @@ export interface CompressRequest {
   layer: string;
   step?: StepRef;
   nextWeights?: string;
+  /** Also rank directions by SVCCA against this run's same layer (accuracy key `svcca_net`). */
+  against?: string;
+  /** Random-neuron baseline: draws averaged (default 10) and the seed of the first (default 1). */
+  draws?: number;
+  seed?: number;
+  layout?: Layout;
 }
 
 export interface CompressResult {

@@ -11,6 +11,8 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { exampleWorkspace, watchWorkspace, WorkspaceIndex } from '../index/index.js';
 import type { IndexProgress, Watcher } from '../index/index.js';
+import { disposeKernels } from '../kernels/index.js';
+import { compareForStudio } from './studio-compare.js';
 import { CancelledError, InputError, StudioError, UsageError } from '../errors.js';
 import type {
   CallOptions,
@@ -173,8 +175,8 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
       await ready();
       return current.index.resolveLayer(ref.run, ref.step ?? 'last', ref.layer).spec;
     },
-    async compare(_request: CompareRequest, _callOptions?: CallOptions): Promise<CompareResult> {
-      return notAvailable('compare');
+    async compare(request: CompareRequest, callOptions?: CallOptions): Promise<CompareResult> {
+      return job('Comparing two layers', callOptions, (context) => compareForStudio(request, context));
     },
     async matrix(_request: MatrixRequest, _callOptions?: CallOptions): Promise<MatrixResult> {
       return notAvailable('the cluster matrix');
@@ -200,6 +202,8 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
     async close() {
       for (const controller of jobs.values()) controller.abort();
       await shut(current);
+      // Kernel worker threads would keep the process alive.
+      await disposeKernels();
       progressListeners.clear();
       changeListeners.clear();
     },

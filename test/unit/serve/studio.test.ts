@@ -1,0 +1,85 @@
+/**
+ * The in-process StudioApi that serve (and Electron) put a transport in front of, on the example workspace: runs
+ * from the index, layer refs, compare equal to the CLI's `compare --json`, the noise floor, cancel by job id.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProgressEvent } from '../../../native/api/contract.js';
+import { createStudio, type Studio } from '../../../native/api/studio.js';
+import { shuffleDatapoints } from '../../../native/api/studio-compare.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const WORKSPACE = [join(ROOT, 'resources/example-workspace'), resolve(ROOT, '../shared/corpus'), '/work/shared/corpus'].find((p) => existsSync(join(p, 'probe_labels.npy')))!;
+
+let studio: Studio;
+const scratch = mkdtempSync(join(tmpdir(), 'studio-test-'));
+
+beforeAll(async () => {
+  studio = await createStudio({ root: WORKSPACE, db: join(scratch, 'index.sqlite'), watch: false });
+});
+afterAll(async () => {
+  await studio.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('studio', () => {
+  it('lists the runs of the workspace once the first index pass is done', async () => {
+    const runs = await studio.runs();
+    expect(runs.length).toBeGreaterThanOrEqual(10);
+    const info = await studio.workspace();
+    expect(info.runs).toBe(runs.length);
+    expect(info.root).toBe(WORKSPACE);
+  });
+
+  it('compares two layers exactly as `svcca-studio compare --json` does, with a noise floor below it', async () => {
+    const runs = await studio.runs();
+    const [a, b] = [runs[0]!.name, runs[runs.length - 1]!.name];
+    const fileA = await studio.resolveLayer({ run: a, layer: 'fc' });
+    const fileB = await studio.resolveLayer({ run: b, layer: 'fc', step: 'last' });
+    expect(fileA).toContain(a);
+    const events: ProgressEvent[] = [];
+    const off = studio.onProgress((e) => events.push(e));
+    const ours = await studio.compare({ a: fileA, b: fileB, method: 'pwcca', noiseFloor: 3 }, { jobId: 'cmp-1' });
+    off();
+    const cli = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'bin/svcca-studio.js'), 'compare', fileA, fileB, '--method', 'pwcca', '--json'], { encoding: 'utf8' }));
+    expect(ours.similarity).toBe(cli.similarity);
+    expect(ours.coefficients).toEqual(cli.coefficients);
+    expect(ours.weights).toEqual(cli.weights);
+    expect(ours.noise_floor?.shuffles).toBe(3);
+    expect(ours.noise_floor!.similarity).toBeLessThan(ours.similarity);
+    expect(ours.noise_floor!.coefficients).toHaveLength(ours.coefficients.length);
+    expect(events.filter((e) => e.jobId === 'cmp-1').at(-1)).toMatchObject({ done: 6, total: 6 });
+  });
+
+  it('cancels a job by its id: the call rejects with CancelledError', async () => {
+    const runs = await studio.runs();
+    const file = await studio.resolveLayer({ run: runs[0]!.name, layer: 'conv2' });
+    const pending = studio.compare({ a: file, b: file, method: 'svcca', noiseFloor: 200 }, { jobId: 'slow' });
+    const off = studio.onProgress((e) => {
+      if (e.jobId === 'slow' && e.done >= 4) void studio.cancel('slow');
+    });
+    await expect(pending).rejects.toMatchObject({ name: 'CancelledError' });
+    off();
+  });
+
+  it('names an unknown run in one line', async () => {
+    await expect(studio.resolveLayer({ run: 'nope', layer: 'fc' })).rejects.toThrow(/no run named "nope"/);
+  });
+});
+
+describe('shuffleDatapoints', () => {
+  it('moves whole datapoints (all positions of a conv datapoint together) and keeps every value', () => {
+    const m = 50;
+    const block = 6;
+    const data = Float64Array.from({ length: m * block }, (_, i) => Math.floor(i / block) * 100 + (i % block));
+    let s = 1;
+    const shuffled = shuffleDatapoints({ ref: 'x', datapoints: m, spatial: [2, 1], channels: 3, data }, () => ((s = (s * 16807) % 2147483647) / 2147483647));
+    const rows = Array.from({ length: m }, (_, i) => Array.from(shuffled.data.subarray(i * block, (i + 1) * block)));
+    for (const row of rows) expect(row.map((v) => v % 100)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(rows.map((r) => r[0]! / 100).sort((x, y) => x - y)).toEqual(Array.from({ length: m }, (_, i) => i));
+    expect(rows.map((r) => r[0]! / 100)).not.toEqual(Array.from({ length: m }, (_, i) => i));
+  });
+});
