@@ -13,6 +13,7 @@ import { exampleWorkspace, watchWorkspace, WorkspaceIndex } from '../index/index
 import type { IndexProgress, Watcher } from '../index/index.js';
 import { disposeKernels } from '../kernels/index.js';
 import { compareForStudio } from './studio-compare.js';
+import { runMatrix } from '../compute/matrix.js';
 import { CancelledError, InputError, StudioError, UsageError } from '../errors.js';
 import type {
   CallOptions,
@@ -178,8 +179,12 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
     async compare(request: CompareRequest, callOptions?: CallOptions): Promise<CompareResult> {
       return job('Comparing two layers', callOptions, (context) => compareForStudio(request, context));
     },
-    async matrix(_request: MatrixRequest, _callOptions?: CallOptions): Promise<MatrixResult> {
-      return notAvailable('the cluster matrix');
+    async matrix(request: MatrixRequest, callOptions?: CallOptions): Promise<MatrixResult> {
+      await ready();
+      const index = current.index;
+      return job('All-pairs matrix', callOptions, (context) =>
+        runMatrix(index, request, { signal: context.signal, onProgress: (done, total, label) => context.progress(done, total, label) }),
+      );
     },
     async dynamics(_request: DynamicsRequest, _callOptions?: CallOptions): Promise<DynamicsResult> {
       return notAvailable('learning dynamics');

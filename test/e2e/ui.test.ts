@@ -111,7 +111,7 @@ describe.skipIf(!CHROMIUM)(`UI in chromium against serve${CHROMIUM ? '' : ' (ski
     expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('light');
   });
 
-  it('Cluster matrix: all runs, hover shows the pair and value, click opens the pair', async (ctx) => {
+  it('Cluster matrix: all runs; hover shows a pair and value; a cell picked by keyboard equals compare --json and Enter opens the pair', async (ctx) => {
     const layer = 'fc';
     const missing = await missingService(served.url, 'matrix', [{ layer, method: 'cka', runs: runs.slice(0, 2).map((r) => r.name) }]);
     if (missing) ctx.skip(`service missing: ${missing}`);
@@ -130,15 +130,29 @@ describe.skipIf(!CHROMIUM)(`UI in chromium against serve${CHROMIUM ? '' : ' (ski
     await tooltip.waitFor();
     const text = (await tooltip.innerText()).split('\n').map((s) => s.trim());
     const [a, b] = [text[0]!, text[1]!.replace(/^×\s*/, '')];
-    const shown = Number(text[2]);
+    expect(Number(text[2])).toBeGreaterThan(0);
     expect(runs.map((r) => r.name)).toContain(a);
     expect(runs.map((r) => r.name)).toContain(b);
     await screenshot(page, '04-matrix-hover');
-    await canvas.click({ position: { x: box.width - 5, y: box.height - 5 } });
+    // Keyboard: the cursor starts on the first cell; move to an off-diagonal pair and read it.
+    await canvas.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    const line = (await page.getByTestId('matrix-cell').innerText()).trim();
+    const match = /^(\S+) × (\S+) = ([0-9.]+)$/.exec(line);
+    expect(match, line).not.toBeNull();
+    const [, rowRun, colRun, value] = match!;
+    expect(rowRun).not.toBe(colRun);
+    const fileA = (await callApi(served.url, 'resolveLayer', [{ run: rowRun, layer }])).value as string;
+    const fileB = (await callApi(served.url, 'resolveLayer', [{ run: colRun, layer }])).value as string;
+    const expected = cliJson<CompareJson>(['compare', fileA, fileB, '--method', 'svcca']);
+    expect(value).toBe(expected.similarity.toFixed(4));
+    await screenshot(page, '04b-matrix-keyboard');
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('[role="tab"][aria-selected="true"]').getAttribute('data-view')).toBe('pair');
     const similarity = page.getByTestId('pair-similarity');
-    await similarity.waitFor({ timeout: 120_000 });
-    expect(Number(await similarity.textContent())).toBeCloseTo(shown, 4);
+    await expect.poll(() => similarity.textContent(), { timeout: 120_000 }).toBe(expected.similarity.toFixed(4));
     await screenshot(page, '05-pair-from-matrix');
   });
 
