@@ -5,7 +5,7 @@
  * two layers broken, everything else kept), averaged over a few shuffles.
  *
  * The CLI command keeps its pipeline inside the command; when the measures area exports it as a function, this file
- * should call that instead (see the report in docs/ui.md).
+ * should call that instead, so the two cannot drift.
  */
 import { mulberry32 } from '../analyses/group-stats.js';
 import { CancelledError, InputError, UsageError } from '../errors.js';
