@@ -175,6 +175,25 @@ describe.skipIf(!CHROMIUM)(`UI in chromium against serve${CHROMIUM ? '' : ' (ski
     await screenshot(page, '06-pair');
   });
 
+  it('Pair: DFT-CCA of two conv layers shows the per-frequency picture and the CLI\'s similarity', async () => {
+    const [ra, rb] = [runs[2]!.name, runs[3]!.name];
+    const layer = 'conv2';
+    const fa = (await callApi(served.url, 'resolveLayer', [{ run: ra, layer }])).value as string;
+    const fb = (await callApi(served.url, 'resolveLayer', [{ run: rb, layer }])).value as string;
+    const expected = cliJson<CompareJson>(['compare', fa, fb, '--method', 'dft-cca']);
+    await page.locator('[role="tab"][data-view="pair"]').click();
+    await page.getByTestId('pair-run-a').selectOption(ra);
+    await page.getByTestId('pair-run-b').selectOption(rb);
+    await page.locator('fieldset').nth(0).locator('select').nth(1).selectOption(layer);
+    await page.locator('fieldset').nth(1).locator('select').nth(1).selectOption(layer);
+    await page.getByTestId('pair-method').selectOption('dft-cca');
+    await page.getByLabel('noise floor shuffles').fill('2');
+    await page.getByTestId('pair-compute').click();
+    await expect.poll(() => page.getByTestId('pair-similarity').textContent(), { timeout: 120_000 }).toBe(expected.similarity.toFixed(4));
+    await page.getByRole('region', { name: 'DFT-CCA similarity per frequency' }).waitFor();
+    await screenshot(page, '06b-pair-dft');
+  });
+
   it('Dynamics: panes per checkpoint with a slider and similarity-to-final lines', async (ctx) => {
     const run = dynamicRun();
     const missing = await missingService(served.url, 'dynamics', [{ run: run.name }]);
