@@ -38,7 +38,7 @@ import type {
 export interface StudioOptions {
   /** Workspace folder; default the bundled example workspace. */
   root?: string;
-  /** Index file; default the index's own choice (inside the workspace, or a per-user cache for a read-only one). */
+  /** Index file of the starting workspace; default the index's own choice (inside the workspace, or a per-user cache). */
   db?: string;
   /** Follow changes on disk (default true). */
   watch?: boolean;
@@ -116,8 +116,9 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
     ready: Promise<void>;
   }
 
-  function open(root: string): Open {
-    const index = WorkspaceIndex.open(root, options.db !== undefined ? { db: options.db } : {});
+  /** `db` names the index file of the workspace given at start only; a workspace opened later uses its own default. */
+  function open(root: string, db?: string): Open {
+    const index = WorkspaceIndex.open(root, db !== undefined ? { db } : {});
     const offChange = index.onChange((change) => {
       const event: IndexChangedEvent = { root: change.root, report: change.report };
       for (const listener of changeListeners) listener(event);
@@ -138,7 +139,7 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
     state.index.close();
   }
 
-  let current: Open = open(await requireFolder(options.root ?? exampleWorkspace()));
+  let current: Open = open(await requireFolder(options.root ?? exampleWorkspace()), options.db);
 
   const info = (): WorkspaceInfo => ({ root: current.index.root, db: current.index.dbPath, ...current.index.report() });
   const ready = (): Promise<void> => current.ready.catch((err: unknown) => {

@@ -3,7 +3,7 @@
  * the workspace's real data (checked against the CLI's --json output), the interactions must work, and every step
  * leaves a screenshot in test-results/e2e/ for a person to look at.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -222,6 +222,30 @@ describe.skipIf(!CHROMIUM)(`UI in chromium against serve${CHROMIUM ? '' : ' (ski
     const expected = cliJson<{ smallest_k_within_half_point: number }>(['compress', WORKSPACE, '--run', run.name, '--layer', 'fc', '--db', join(scratch, 'index.sqlite')]);
     expect(Number(await page.getByTestId('compress-k').textContent())).toBe(expected.smallest_k_within_half_point);
     await screenshot(page, '08-compression');
+  });
+
+  it('Open workspace + live updates: a run copied in while serving appears in the table', async () => {
+    const live = mkdtempSync(join(tmpdir(), 'svcca-live-'));
+    try {
+      const [first, second, third] = runs.filter((r) => r.steps.length === 1).map((r) => r.name);
+      cpSync(join(WORKSPACE, first!), join(live, first!), { recursive: true });
+      cpSync(join(WORKSPACE, second!), join(live, second!), { recursive: true });
+      await page.locator('[role="tab"][data-view="runs"]').click();
+      await page.locator('#workspace-path').fill(live);
+      await page.getByRole('button', { name: 'Open', exact: true }).click();
+      await expect.poll(() => page.getByTestId('workspace-root').textContent(), { timeout: 30_000 }).toBe(live);
+      await expect.poll(() => page.locator('[data-testid="runs-table"] tbody tr').count(), { timeout: 30_000 }).toBe(2);
+      // A run "being written": its folder appears while serve watches the workspace.
+      cpSync(join(WORKSPACE, third!), join(live, third!), { recursive: true });
+      await expect.poll(() => page.locator('[data-testid="runs-table"] tbody tr').count(), { timeout: 30_000 }).toBe(3);
+      await expect.poll(() => page.getByTestId('index-summary').textContent()).toContain('3 runs');
+      await screenshot(page, '09-live-workspace');
+      await page.locator('#workspace-path').fill(WORKSPACE);
+      await page.getByRole('button', { name: 'Open', exact: true }).click();
+      await expect.poll(() => page.locator('[data-testid="runs-table"] tbody tr').count(), { timeout: 30_000 }).toBe(runs.length);
+    } finally {
+      rmSync(live, { recursive: true, force: true });
+    }
   });
 
   it('the page raised no errors', () => {
