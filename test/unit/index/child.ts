@@ -3,13 +3,13 @@
  *   child.ts index WORKSPACE DB [CONCURRENCY]   index once; prints "progress DONE TOTAL" lines, then the report as JSON
  *   child.ts cli ARGS...                        the svcca-studio command line, from source
  */
-import { main } from '../../../native/cli/main.js';
-import { WorkspaceIndex } from '../../../native/index/index.js';
-
+// Each mode imports only what it runs: the index tests do not depend on every other command compiling.
 const [mode, ...rest] = process.argv.slice(2);
 if (mode === 'cli') {
+  const { main } = await import('../../../native/cli/main.js');
   process.exitCode = await main(rest);
 } else if (mode === 'index') {
+  const { WorkspaceIndex } = await import('../../../native/index/index.js');
   const [workspace, db, concurrency] = rest as [string, string, string | undefined];
   const index = WorkspaceIndex.open(workspace, { db });
   const result = await index.index({

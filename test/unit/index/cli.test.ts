@@ -23,7 +23,7 @@ afterAll(() => cleanup());
 describe('svcca-studio index / runs', () => {
   it('index --json prints exactly {"runs","checkpoints","arrays","errors"}', () => {
     const r = cli('index', root, '--json');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.endsWith('\n')).toBe(true);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     expect(JSON.parse(r.stdout)).toEqual({ runs: 2, checkpoints: 3, arrays: 6, errors: [] });
@@ -32,7 +32,7 @@ describe('svcca-studio index / runs', () => {
 
   it('runs --json lists every run with its metadata; the human form is a table', () => {
     const r = cli('runs', root, '--json');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { workspace: string; runs: Array<Record<string, unknown>>; errors: unknown[] };
     expect(out.workspace).toBe(root);
     expect(out.errors).toEqual([]);
@@ -52,7 +52,7 @@ describe('svcca-studio index / runs', () => {
       },
     ]);
     const human = cli('runs', root);
-    expect(human.code).toBe(0);
+    expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/^2 runs in /);
     expect(human.stdout).toMatch(/run2\s+g\s+2\s+0\.1\s+true\s+2 \(0 … 5\)\s+conv fc\s+0\.5/);
   });
@@ -61,7 +61,7 @@ describe('svcca-studio index / runs', () => {
     const { dir, cleanup: done } = tempDir('svcca-index-cli-db-');
     try {
       const r = cli('index', '--db', join(dir, 'x.sqlite'), '--json');
-      expect(r.code).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toEqual({ runs: 10, checkpoints: 25, arrays: 75, errors: [] });
       const human = cli('runs', '--db', join(dir, 'x.sqlite'));
       expect(human.stderr).toContain(`using the bundled example ${EXAMPLE}`);
@@ -74,7 +74,7 @@ describe('svcca-studio index / runs', () => {
   it('bad input: exit code 2 and one error line naming the path', () => {
     const missing = join(root, 'nope');
     const r = cli('index', missing, '--json');
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`error: ${missing}: no such folder\n`);
     const two = cli('runs', root, root);
@@ -86,6 +86,7 @@ describe('svcca-studio index / runs', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'cli', 'index', root, '--watch', '--json'], { cwd: REPO });
     const lines: string[] = [];
     let buffer = '';
+    let stderr = '';
     let waiting: { count: number; resolve: () => void } | null = null;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       buffer += chunk;
@@ -94,9 +95,16 @@ describe('svcca-studio index / runs', () => {
       lines.push(...parts);
       if (waiting && lines.length >= waiting.count) waiting.resolve();
     });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // A child that dies early fails the test at once, with its stderr, instead of leaving it waiting.
     const linesAtLeast = (count: number): Promise<void> =>
-      lines.length >= count ? Promise.resolve() : new Promise((resolve) => (waiting = { count, resolve }));
-    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      lines.length >= count
+        ? Promise.resolve()
+        : new Promise((resolve, reject) => {
+            waiting = { count, resolve };
+            void exit.then((code) => reject(new Error(`index --watch exited (${code}) early: ${stderr}`)));
+          });
 
     await linesAtLeast(1);
     expect(JSON.parse(lines[0]!)).toEqual({ runs: 2, checkpoints: 3, arrays: 6, errors: [] });
