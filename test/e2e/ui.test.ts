@@ -76,7 +76,7 @@ describe.skipIf(!CHROMIUM)(`UI in chromium against serve${CHROMIUM ? '' : ' (ski
     await page.getByTestId('group-by').selectOption('');
   });
 
-  it('Runs: exports the chart as a PNG that is a valid image', async () => {
+  it('Runs: exports the chart as a PNG that is a valid image, as SVG and as CSV', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="png"]').first().click()]);
     const path = join(scratch, 'runs.png');
     await download.saveAs(path);
@@ -93,6 +93,11 @@ describe.skipIf(!CHROMIUM)(`UI in chromium against serve${CHROMIUM ? '' : ' (ski
       return [image.naturalWidth, image.naturalHeight];
     }, bytes.toString('base64'));
     expect(decoded).toEqual([size!.width, size!.height]);
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="svg"]').first().click()]);
+    await svg.saveAs(join(scratch, 'runs.svg'));
+    const svgText = readFileSync(join(scratch, 'runs.svg'), 'utf8');
+    expect(svgText).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(svgText).toContain('<path');
     const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="csv"]').first().click()]);
     await csv.saveAs(join(scratch, 'runs.csv'));
     expect(readFileSync(join(scratch, 'runs.csv'), 'utf8').split('\r\n')[0]).toBe('run,step,probe_acc');
