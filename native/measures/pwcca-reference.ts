@@ -21,10 +21,11 @@
  */
 import { InputError } from '../errors.js';
 import { crossGram, gram, type KernelChoice } from '../kernels/index.js';
+import { cholesky, inverseTransposeLower } from '../linalg/cholesky.js';
 import { eigh } from '../linalg/eigh.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
 import { qr } from '../linalg/qr.js';
-import { matmul, transpose } from '../linalg/util.js';
+import { matmul, selectColumns, transpose } from '../linalg/util.js';
 import { canonicalCorrelations } from './correlations.js';
 import { checkSameDatapoints, mean, meanSquare } from './pair.js';
 import { checkFinite, DEFAULT_EPSILON } from './prepare.js';
@@ -81,22 +82,12 @@ export async function pwccaReference(x: Matrix, y: Matrix, options: ReferencePwc
   const { rho, u } = await canonicalCorrelations(useA ? whitened : transpose(whitened), true, kernel);
   const c = rho.length; // = side.idx.length
   flipSigns(u!);
-  const directions = matrix(m, c); // column i: Σ_j u_ji·(a_j − μ_j) + μ_i
-  const ud = u!.data;
-  const cd = side.centered.centered.data;
-  const width = side.data.cols;
-  for (let r = 0; r < m; r++) {
-    const ro = r * width;
-    for (let j = 0; j < c; j++) {
-      const a = cd[ro + side.idx[j]!]!;
-      if (a === 0) continue;
-      const uo = j * c;
-      for (let i = 0; i < c; i++) directions.data[r * c + i]! += ud[uo + i]! * a;
-    }
-    for (let i = 0; i < c; i++) directions.data[r * c + i]! += side.centered.mean[side.idx[i]!]!;
-  }
-  const { q } = qr(directions);
-  const acts = selectColumns(side.data, side.idx); // uncentered
+  // Directions, column i: Σ_j u_ji·(a_j − μ_j) + μ_i  (u's rows run over the side's kept neurons).
+  const centeredKept = selectColumns(side.centered.centered, Int32Array.from(side.idx));
+  const directions = await crossGram(transpose(centeredKept), u!, kernel);
+  for (let r = 0; r < m; r++) for (let i = 0; i < c; i++) directions.data[r * c + i]! += side.centered.mean[side.idx[i]!]!;
+  const q = await orthonormalize(directions, kernel);
+  const acts = selectColumns(side.data, Int32Array.from(side.idx)); // uncentered
   const projections = await crossGram(q, acts, kernel); // c × c
   const weights = new Float64Array(c);
   let total = 0;
@@ -126,6 +117,25 @@ export async function pwccaReference(x: Matrix, y: Matrix, options: ReferencePwc
     mean_square: meanSquare(rho),
     epsilon,
   };
+}
+
+/**
+ * The Q of a thin QR of D (m × c, full column rank), up to column signs — which the weights do not see. CholeskyQR2
+ * (two passes of Q ← Q·L⁻ᵀ, QᵀQ = L·Lᵀ) keeps the products in the kernels; when D is too ill-conditioned for its
+ * Cholesky step, Householder QR (numpy.linalg.qr's algorithm) takes over.
+ */
+async function orthonormalize(d: Matrix, kernel: { backend?: KernelChoice }): Promise<Matrix> {
+  try {
+    let q = d;
+    for (let pass = 0; pass < 2; pass++) {
+      const t = inverseTransposeLower(cholesky(await gram(q, kernel)));
+      q = await crossGram(transpose(q), t, kernel);
+    }
+    return q;
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return qr(d).q;
+  }
 }
 
 /** svd_flip: each column's entry of largest magnitude (first on ties) made positive. */
@@ -170,10 +180,6 @@ function crop(s: Matrix, rows: readonly number[], cols: readonly number[]): Matr
   const out = matrix(rows.length, cols.length);
   rows.forEach((r, i) => cols.forEach((c, j) => (out.data[i * cols.length + j] = s.data[r * s.cols + c]!)));
   return out;
-}
-
-function selectColumns(a: Matrix, idx: readonly number[]): Matrix {
-  return crop(matrix(a.rows, a.cols, a.data), Array.from({ length: a.rows }, (_, i) => i), idx);
 }
 
 /** (S + ε·I)^{+½}: pinv then a square root, composed on one eigendecomposition; discarded directions give 0. */

@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+/**
+ * CCA and PWCCA of two layers, 512 and 1024 neurons × 10,000 datapoints: the app versus a numpy float64 baseline
+ * measured in the same run (bench/baseline_cca.py: the per-pair algorithm of the public reference code —
+ * covariances, pinv, inverse square roots by eigh, SVD; PWCCA with its QR directions and projection weights).
+ *
+ * - ours: dist/native/measures (float64, default kernel backend), from the layer matrices in memory to the result.
+ *   One comparison = prepareBasis(A) + prepareBasis(B) + the pair step; the pair step alone is what each further
+ *   pair costs in an all-pairs job (bases prepared once). Best of REPEATS.
+ * - baseline: numpy float64 on all cores, inputs loaded before timing. Best of REPEATS.
+ * - answers: CCA similarity ours vs baseline; PWCCA is compared through `--pwcca-compat reference` (the baseline's
+ *   definition) at 512 — the default PWCCA is the paper's definition and differs on purpose. Data are centered,
+ *   so the reference's sign-dependent mean term vanishes and both must agree.
+ * - where the time goes: the same steps timed one by one (Gram kernel, eigh, basis product; crossGram, eigh of MMᵀ).
+ *
+ * Data: seeded; A standard normal, B = A·W/√n·0.7 + noise (W standard normal) so correlations spread over (0, 1).
+ * Usage: node bench/cca.bench.mjs [--quick] [--no-record]   (--quick: 512 only). Rebuilds dist/ when stale.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const WORK = join(ROOT, 'bench/.work');
+const QUICK = process.argv.includes('--quick');
+const RECORD = !process.argv.includes('--no-record');
+const M = 10_000;
+const SIZES = QUICK ? [512] : [512, 1024];
+const REPEATS = 2;
+
+function newestSource(folder) {
+  let newest = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+const built = join(ROOT, 'dist/native/measures/compare.js');
+if (!existsSync(built) || statSync(built).mtimeMs < newestSource(join(ROOT, 'native'))) {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.node.json')], { stdio: 'inherit' });
+}
+const dist = (p) => import(join(ROOT, 'dist/native', p));
+const { gram, crossGram, backendInfo, disposeKernels } = await dist('kernels/index.js');
+const { prepareBasis, basisMatrix } = await dist('measures/prepare.js');
+const { cca } = await dist('measures/cca.js');
+const { pwcca } = await dist('measures/pwcca.js');
+const { pwccaReference } = await dist('measures/pwcca-reference.js');
+const { eigh } = await dist('linalg/eigh.js');
+const { transpose } = await dist('linalg/util.js');
+
+/** mulberry32 + Box–Muller. */
+function normals(seed) {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform() || 1e-300)) * Math.cos(2 * Math.PI * uniform());
+}
+
+function center(x) {
+  const { rows, cols, data } = x;
+  const mean = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) mean[j] += data[r * cols + j];
+  for (let j = 0; j < cols; j++) mean[j] /= rows;
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) data[r * cols + j] -= mean[j];
+  return x;
+}
+
+async function makePair(n, seed) {
+  const next = normals(seed);
+  const a = { rows: M, cols: n, data: Float64Array.from({ length: M * n }, next) };
+  const w = { rows: n, cols: n, data: Float64Array.from({ length: n * n }, () => (0.7 * next()) / Math.sqrt(n)) };
+  const b = await crossGram(transpose(a), w); // A·W
+  for (let i = 0; i < b.data.length; i++) b.data[i] += next();
+  return [center(a), center(b)];
+}
+
+function writeNpy(path, x) {
+  let header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${x.rows}, ${x.cols}), }`;
+  header += ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n';
+  const head = Buffer.alloc(10);
+  head.write('\x93NUMPY', 0, 'latin1');
+  head[6] = 1;
+  head.writeUInt16LE(header.length, 8);
+  writeFileSync(path, Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(x.data.buffer, x.data.byteOffset, x.data.byteLength)]));
+}
+
+async function timed(fn) {
+  const start = performance.now();
+  const result = await fn();
+  return { seconds: (performance.now() - start) / 1000, result };
+}
+
+async function best(times, fn) {
+  let out = { seconds: Infinity, result: undefined };
+  for (let t = 0; t < times; t++) {
+    const r = await timed(fn);
+    if (r.seconds < out.seconds) out = r;
+  }
+  return out;
+}
+
+const fmt = (s) => (s >= 100 ? s.toFixed(0) : s >= 10 ? s.toFixed(1) : s.toFixed(2));
+const lines = [];
+const say = (line) => {
+  console.log(line);
+  lines.push(line);
+};
+
+const model = (() => {
+  try {
+    const text = execFileSync('lscpu', { encoding: 'utf8' });
+    return /^Model name:\s*(.+)$/m.exec(text)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown CPU';
+  } catch {
+    return cpus()[0]?.model ?? 'unknown CPU';
+  }
+})();
+const numpyVersion = spawnSync('python3', ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8' }).stdout.trim();
+const kernel = await backendInfo('auto');
+say(`\n## cca.bench.mjs — ${new Date().toISOString().slice(0, 10)} (${model}, ${cpus().length} cores; node ${process.versions.node}, kernel ${kernel.name}: ${kernel.detail}; numpy ${numpyVersion})`);
+say(`CCA / PWCCA of two ${M}-datapoint layers, float64 both sides, best of ${REPEATS}. ratio = baseline time / our time.`);
+
+mkdirSync(WORK, { recursive: true });
+let threads = [];
+for (const n of SIZES) {
+  const [a, b] = await makePair(n, 4242 + n);
+  const pathA = join(WORK, `cca-a-${n}.npy`);
+  const pathB = join(WORK, `cca-b-${n}.npy`);
+  writeNpy(pathA, a);
+  writeNpy(pathB, b);
+
+  const prepA = await best(REPEATS, () => prepareBasis(a, { ref: 'A' }));
+  const prepB = await best(REPEATS, () => prepareBasis(b, { ref: 'B' }));
+  const pairCca = await best(REPEATS, () => cca(prepA.result, prepB.result));
+  const pairPw = await best(REPEATS, () => pwcca(prepA.result, prepB.result));
+  const oursCca = prepA.seconds + prepB.seconds + pairCca.seconds;
+  const oursPw = prepA.seconds + prepB.seconds + pairPw.seconds;
+
+  const run = spawnSync('python3', [join(ROOT, 'bench/baseline_cca.py'), pathA, pathB, String(REPEATS)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (run.status !== 0) throw new Error(`baseline failed: ${run.stderr}`);
+  const base = JSON.parse(run.stdout);
+  threads = base.threads;
+
+  say(`\n### ${n} × ${M} (neurons × datapoints), rank ${prepA.result.rank} / ${prepB.result.rank}`);
+  say(`- CCA: ours ${fmt(oursCca)} s (prepare A ${fmt(prepA.seconds)} + prepare B ${fmt(prepB.seconds)} + pair ${fmt(pairCca.seconds)}) vs numpy ${fmt(base.cca.seconds)} s; ratio ${(base.cca.seconds / oursCca).toFixed(2)}x; pair step alone ${(base.cca.seconds / pairCca.seconds).toFixed(1)}x`);
+  say(`- PWCCA (paper definition): ours ${fmt(oursPw)} s (pair ${fmt(pairPw.seconds)}) vs numpy reference-code PWCCA ${fmt(base.pwcca.seconds)} s; ratio ${(base.pwcca.seconds / oursPw).toFixed(2)}x; pair step alone ${(base.pwcca.seconds / pairPw.seconds).toFixed(1)}x`);
+  say(`- answers: CCA similarity ours ${pairCca.result.similarity.toFixed(12)} vs numpy ${base.cca.similarity.toFixed(12)} (|Δ| ${Math.abs(pairCca.result.similarity - base.cca.similarity).toExponential(1)}; the baseline adds epsilon·I = 1e-10 as the reference does)`);
+  if (n === SIZES[0]) {
+    const compat = await timed(() => pwccaReference(a, b, { epsilon: 1e-10, refA: 'A', refB: 'B' }));
+    say(`- answers: PWCCA --pwcca-compat reference ${compat.result.similarity.toFixed(12)} vs numpy ${base.pwcca.similarity.toFixed(12)} (|Δ| ${Math.abs(compat.result.similarity - base.pwcca.similarity).toExponential(1)}; compat mode took ${fmt(compat.seconds)} s, paper PWCCA ${pairPw.result.similarity.toFixed(6)})`);
+  }
+
+  // Where the time goes: the steps of prepareBasis and of the pair step, timed one by one.
+  const g = await timed(() => gram(a));
+  const e = await timed(() => eigh(g.result));
+  const at = await timed(() => transpose(a));
+  const basis = await timed(() => crossGram(at.result, e.result.vectors));
+  const qa = basisMatrix(prepA.result);
+  const qb = basisMatrix(prepB.result);
+  const cross = await timed(() => crossGram(qa, qb));
+  const mmt = await timed(async () => gram(transpose(cross.result)));
+  const e2 = await timed(() => eigh(mmt.result));
+  say(`- where the time goes — prepare: Gram kernel ${fmt(g.seconds)} s, eigh ${n}×${n} ${fmt(e.seconds)} s, transpose ${fmt(at.seconds)} s, basis product A·V·S⁻¹ (crossGram) ${fmt(basis.seconds)} s; pair: Q_AᵀQ_B (crossGram) ${fmt(cross.seconds)} s, MMᵀ ${fmt(mmt.seconds)} s, eigh of MMᵀ ${fmt(e2.seconds)} s`);
+}
+say(`- baseline BLAS: ${threads.join(', ')}; load average at end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+await disposeKernels();
+if (RECORD) appendFileSync(join(ROOT, 'bench/RESULTS.md'), `${lines.join('\n')}\n`);
