@@ -28,10 +28,14 @@ export const indexCommand = defineCommand({
       }
       // Watching starts before the first pass, so nothing written in between is missed.
       let first = true;
+      const showProgress = progressTo(io);
       const watcher = watchWorkspace(index, {
         initialPass: true,
         signal: interrupted.signal,
-        onProgress: progressTo(io),
+        // A bar for the first, full pass; later passes are small and their output is the change itself.
+        onProgress: (p) => {
+          if (first) showProgress(p);
+        },
         onResult: (result) => {
           if (first) {
             first = false;
