@@ -8,13 +8,14 @@ import { batchedMatmulImpl, productShape } from '../cpu/shared.js';
 import { BatchedMatmul, type BatchedMatmulAttrs, type MatrixBatch } from '../names.js';
 import type { KernelConfig } from '../registry.js';
 import { CPU_WASM_SIMD, kernelPool } from './backend.js';
-import type { ExportCall, KernelPool } from './pool.js';
+import type { KernelPool, TaskQueue } from './pool.js';
 import { DEFAULT_SHAPE, packBytes } from './product-module.js';
 
 const F64 = 8;
 /** Below this many flops in total the JavaScript loops win: copying and padding would dominate. */
 const SMALL_FLOPS = 1e5;
 const SMALL_FLOPS_PER_THREAD = 2e6;
+const TASK_FLOPS = 4e6;
 
 const roundUp = (v: number, m: number): number => Math.ceil(v / m) * m;
 
@@ -58,22 +59,21 @@ async function run(pool: KernelPool, a: MatrixBatch, b: MatrixBatch, attrs: Batc
     copyMatrix(b.data, i * bSize, b.rows, b.cols, attrs.transposeB, memory, (yAt + i * yBytes) / F64);
   }
 
-  const perThread: ExportCall[][] = Array.from({ length: threads }, (_, t) => {
-    const first = Math.floor((t * count) / threads);
-    const last = Math.floor(((t + 1) * count) / threads);
-    const packA = packAt + t * (pack.left + pack.right);
-    return [{
-      fn: 'crossGramBatch',
-      args: [last - first, xAt + first * xBytes, xBytes, yAt + first * yBytes, yBytes, cAt + first * cBytes, cBytes,
-        m * F64, n * F64, k, m, n, N * F64, packA, packA + pack.left],
-    }];
-  });
-  if (threads === 1) {
-    const call = perThread[0]![0]!;
-    (pool.local[call.fn] as (...args: number[]) => void)(...call.args);
-  } else {
-    await pool.runParallel(perThread);
-  }
+  // Tasks of about TASK_FLOPS each, claimed by the threads from the shared counter at byte 0.
+  const perTask = Math.max(1, Math.ceil(TASK_FLOPS / (2 * m * k * n)));
+  const queue: TaskQueue = {
+    counter: 0,
+    fn: 'crossGramBatch',
+    length: Math.ceil(count / perTask),
+    args: (t, w) => {
+      const first = t * perTask;
+      const items = Math.min(perTask, count - first);
+      const packA = packAt + w * (pack.left + pack.right);
+      return [items, xAt + first * xBytes, xBytes, yAt + first * yBytes, yBytes, cAt + first * cBytes, cBytes,
+        m * F64, n * F64, k, m, n, N * F64, packA, packA + pack.left];
+    },
+  };
+  await pool.runParallel(Array.from({ length: threads }, () => []), queue, threads === 1);
 
   const result = pool.f64();
   const out = new Float64Array(count * m * n);

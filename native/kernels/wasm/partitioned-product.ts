@@ -1,23 +1,30 @@
 /**
- * XᵀY (or XᵀX) on the pool: the rows (datapoints) are split evenly across threads, each thread accumulates its own
- * padded partial product C_t = X[rows_t]ᵀ Y[rows_t] in the shared memory, and the partials are summed in float64 at
- * the end. Splitting rows rather than output tiles balances the Gram triangle for free and lets every thread run
- * the same blocked loops; the extra cost is one p × q sum per thread.
+ * XᵀY (or XᵀX) on the pool. The output is cut into tiles of TILE_ROWS × TILE_COLS (for a Gram, only tiles touching
+ * the upper triangle); the threads claim tiles from a shared counter and each tile is computed whole, over all rows,
+ * by one thread. Hence:
+ *   - every entry is one fixed-order sum: the result is bit-identical whatever the thread count or scheduling;
+ *   - a thread slowed by other programs simply claims fewer tiles, so both cores stay useful on a busy machine;
+ *   - no per-thread partial products to zero, store or add up.
+ * The price is packing: X is packed once per tile column and Y once per tile row, a few percent of the flops.
  *
  * Inputs are copied into the wasm memory in row chunks of at most CHUNK_BYTES, so any number of datapoints works
- * within wasm32's 4 GiB; below SMALL_FLOPS the product runs on the calling thread with no messaging.
+ * within wasm32's 4 GiB (tiles then accumulate chunk after chunk); below SMALL_FLOPS everything runs on the calling
+ * thread with no messaging.
  */
 import type { Matrix } from '../../linalg/matrix.js';
-import { DEFAULT_SHAPE, packBytes } from './product-module.js';
-import type { ExportCall, KernelPool } from './pool.js';
+import type { KernelPool, TaskQueue } from './pool.js';
+import { DEFAULT_BLOCKING, DEFAULT_SHAPE, packBytes } from './product-module.js';
 
 const F64 = 8;
 const ALIGN = 64;
+/** The first 64 bytes of the memory hold the task counter. */
+const COUNTER = 0;
 const CHUNK_BYTES = 256 * 2 ** 20;
 /** Below this many flops a worker round trip (tens of µs) costs more than it saves. */
 const SMALL_FLOPS = 2e6;
-/** Fewer rows than this per thread and the per-thread partial sums stop paying off. */
-const MIN_ROWS_PER_THREAD = 64;
+/** Output tile: one mc block of X's columns by one nc block of Y's, the natural unit of the packed loops. */
+const TILE_ROWS = DEFAULT_BLOCKING.mc;
+const TILE_COLS = DEFAULT_BLOCKING.nc;
 
 const roundUp = (v: number, m: number): number => Math.ceil(v / m) * m;
 
@@ -31,6 +38,25 @@ class Arena {
   get size(): number {
     return this.end;
   }
+}
+
+interface Tile {
+  readonly i0: number;
+  readonly rows: number;
+  readonly j0: number;
+  readonly cols: number;
+}
+
+function outputTiles(p: number, q: number, symmetric: boolean): Tile[] {
+  const tiles: Tile[] = [];
+  for (let j0 = 0; j0 < q; j0 += TILE_COLS) {
+    const cols = Math.min(TILE_COLS, q - j0);
+    // Gram: a tile whose first row is at or below its last column + 1 has no entry on or above the diagonal.
+    const iEnd = symmetric ? Math.min(p, j0 + cols) : p;
+    for (let i0 = 0; i0 < iEnd; i0 += TILE_ROWS) tiles.push({ i0, rows: Math.min(TILE_ROWS, iEnd - i0), j0, cols });
+  }
+  // Biggest first, so the last tiles claimed are the short ones (the Gram's diagonal tiles).
+  return tiles.sort((a, b) => b.rows * b.cols - a.rows * a.cols);
 }
 
 /**
@@ -50,59 +76,45 @@ async function run(pool: KernelPool, x: Matrix, y: Matrix | undefined): Promise<
   const out = new Float64Array(p * q);
   if (rows === 0 || p === 0 || q === 0) return out;
 
-  const flops = 2 * rows * p * q;
-  const threads = flops < SMALL_FLOPS ? 1 : Math.max(1, Math.min(pool.threads, Math.floor(rows / MIN_ROWS_PER_THREAD)));
-  const onCaller = flops < SMALL_FLOPS;
+  const onCaller = 2 * rows * p * q < SMALL_FLOPS;
+  const tiles = outputTiles(p, q, symmetric);
+  const threads = onCaller ? 1 : Math.max(1, Math.min(pool.threads, tiles.length));
   const bytesPerRow = (symmetric ? p : p + q) * F64;
   const chunkRows = Math.max(1, Math.min(rows, Math.floor(CHUNK_BYTES / bytesPerRow)));
 
+  // Tiles are multiples of the register tile except at the edges, where C's padding takes the overhang.
   const P = roundUp(p, mr);
   const Q = roundUp(q, nr);
   const pack = packBytes();
   const arena = new Arena();
   const xAt = arena.take(chunkRows * p * F64);
   const yAt = symmetric ? xAt : arena.take(chunkRows * q * F64);
-  const partials = Array.from({ length: threads }, () => ({
-    c: arena.take(P * Q * F64),
-    packA: arena.take(pack.left),
-    packB: arena.take(pack.right),
-  }));
+  const cAt = arena.take(P * Q * F64);
+  const scratch = Array.from({ length: threads }, () => ({ packA: arena.take(pack.left), packB: arena.take(pack.right) }));
   pool.reserve(arena.size);
+  pool.f64().fill(0, cAt / F64, cAt / F64 + P * Q);
 
   for (let r0 = 0; r0 < rows; r0 += chunkRows) {
     const r1 = Math.min(rows, r0 + chunkRows);
     const memory = pool.f64();
     memory.set(x.data.subarray(r0 * p, r1 * p), xAt / F64);
     if (!symmetric) memory.set(y.data.subarray(r0 * q, r1 * q), yAt / F64);
-    const n = r1 - r0;
-    const perThread: ExportCall[][] = partials.map((part, t) => {
-      const start = Math.floor((t * n) / threads);
-      const end = Math.floor(((t + 1) * n) / threads);
-      const calls: ExportCall[] = [];
-      if (r0 === 0) calls.push({ fn: 'fillZero', args: [part.c, P * Q * F64] });
-      calls.push({
-        fn: 'crossGramRows',
-        args: [xAt + start * p * F64, p * F64, yAt + start * q * F64, q * F64, end - start, p, q, part.c, Q * F64,
-          part.packA, part.packB, symmetric ? 1 : 0],
-      });
-      return calls;
-    });
-    if (onCaller) {
-      for (const call of perThread[0]!) (pool.local[call.fn] as (...args: number[]) => void)(...call.args);
-    } else {
-      await pool.runParallel(perThread);
-    }
+    const queue: TaskQueue = {
+      counter: COUNTER,
+      fn: 'crossGramRows',
+      length: tiles.length,
+      args: (t, w) => {
+        const { i0, rows: tileRows, j0, cols } = tiles[t]!;
+        const { packA, packB } = scratch[w]!;
+        return [xAt + i0 * F64, p * F64, yAt + j0 * F64, q * F64, r1 - r0, tileRows, cols, cAt + (i0 * Q + j0) * F64,
+          Q * F64, packA, packB, symmetric ? 1 : 0, i0 - j0];
+      },
+    };
+    await pool.runParallel(Array.from({ length: threads }, () => []), queue, onCaller);
   }
 
-  // Sum the partials in float64 and drop the tile padding.
+  // Drop the tile padding.
   const memory = pool.f64();
-  for (const part of partials) {
-    const base = part.c / F64;
-    for (let i = 0; i < p; i++) {
-      const from = base + i * Q;
-      const to = i * q;
-      for (let j = symmetric ? i : 0; j < q; j++) out[to + j] += memory[from + j]!;
-    }
-  }
+  for (let i = 0; i < p; i++) out.set(memory.subarray(cAt / F64 + i * Q, cAt / F64 + i * Q + q), i * q);
   return out;
 }

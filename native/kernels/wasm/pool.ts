@@ -18,6 +18,23 @@ export interface ExportCall {
   readonly args: readonly number[];
 }
 
+/** Tasks shared by all workers through an atomic counter (see worker-source.ts); args differ per worker. */
+export interface TaskQueue {
+  /** Byte offset of the int32 task counter in the shared memory. */
+  readonly counter: number;
+  readonly fn: keyof ProductExports;
+  /** Task count. */
+  readonly length: number;
+  /** The arguments of task `t` when run by worker `w`. */
+  args(t: number, w: number): readonly number[];
+}
+
+/** One worker's part of a parallel run: calls first, then tasks from the shared queue. */
+interface WorkerRequest {
+  readonly calls: readonly ExportCall[];
+  readonly queue?: { readonly counter: number; readonly fn: string; readonly tasks: readonly (readonly number[])[] };
+}
+
 interface Pending {
   resolve(): void;
   reject(error: Error): void;
@@ -29,7 +46,6 @@ class PoolWorker {
   private failed: Error | undefined;
 
   constructor(private readonly worker: Worker) {
-    worker.unref();
     worker.on('message', (reply: { id: number; error?: string }) => this.settle(reply.error ? new Error(reply.error) : undefined));
     worker.on('error', (error: Error) => {
       this.failed = error;
@@ -39,6 +55,8 @@ class PoolWorker {
       this.failed ??= new Error(`kernel worker exited with code ${code}`);
       this.settle(this.failed);
     });
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref();
   }
 
   private settle(error: Error | undefined): void {
@@ -50,13 +68,13 @@ class PoolWorker {
     else pending.resolve();
   }
 
-  run(calls: readonly ExportCall[]): Promise<void> {
+  run(request: WorkerRequest): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     if (this.pending) return Promise.reject(new Error('kernel worker is busy'));
     return new Promise<void>((resolve, reject) => {
       this.pending = { resolve, reject };
       this.worker.ref();
-      this.worker.postMessage({ id: this.nextId++, calls });
+      this.worker.postMessage({ id: this.nextId++, ...request });
     });
   }
 
@@ -113,10 +131,27 @@ export class KernelPool {
     return new Float64Array(this.memory.buffer);
   }
 
-  /** Runs one list of export calls per worker (`perWorker.length` ≤ threads), all in parallel. */
-  async runParallel(perWorker: readonly (readonly ExportCall[])[]): Promise<void> {
-    if (perWorker.length > this.workers.length) throw new RangeError('more call lists than kernel workers');
-    await Promise.all(perWorker.map((calls, i) => this.workers[i]!.run(calls)));
+  /**
+   * Runs `setup[w]` on worker w, all workers in parallel, then lets them share the queue's tasks. On the calling
+   * thread instead (`onCaller`) for products too small to be worth messages: same calls, same tasks, in order.
+   */
+  async runParallel(setup: readonly (readonly ExportCall[])[], queue: TaskQueue, onCaller = false): Promise<void> {
+    if (setup.length > this.workers.length) throw new RangeError('more call lists than kernel workers');
+    if (onCaller) {
+      const local = this.local as unknown as Record<string, (...args: readonly number[]) => void>;
+      for (const calls of setup) for (const call of calls) local[call.fn]!(...call.args);
+      for (let t = 0; t < queue.length; t++) local[queue.fn]!(...queue.args(t, 0));
+      return;
+    }
+    Atomics.store(new Int32Array(this.memory.buffer, queue.counter, 1), 0, 0);
+    await Promise.all(
+      setup.map((calls, w) =>
+        this.workers[w]!.run({
+          calls,
+          queue: { counter: queue.counter, fn: queue.fn, tasks: Array.from({ length: queue.length }, (_, t) => queue.args(t, w)) },
+        }),
+      ),
+    );
   }
 
   async dispose(): Promise<void> {

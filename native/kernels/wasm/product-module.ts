@@ -69,10 +69,11 @@ export interface ProductExports {
   /**
    * C (row stride `ldc`) += X[0:rows]ᵀ · Y[0:rows] for row-major X (row stride `ldx`, p columns) and Y (`ldy`, q).
    * C must have room for p and q rounded up to the tile (mr, nr). `lowerSkip` = 1 for Gram (Y = X): only tiles
-   * touching the upper triangle are computed. `packA`/`packB` are scratch of `packBytes(...)` each.
+   * touching the upper triangle are computed, `diagonal0` being the global index of X's first column minus Y's
+   * (non-zero when the call covers one off-diagonal tile of a larger Gram). `packA`/`packB`: `packBytes(...)` each.
    */
   crossGramRows(x: number, ldx: number, y: number, ldy: number, rows: number, p: number, q: number, c: number,
-    ldc: number, packA: number, packB: number, lowerSkip: number): void;
+    ldc: number, packA: number, packB: number, lowerSkip: number, diagonal0: number): void;
   /** For i < count: zero C_i, then crossGramRows on X_i, Y_i, C_i found at the given byte strides from x, y, c. */
   crossGramBatch(count: number, x: number, xStride: number, y: number, yStride: number, c: number, cStride: number,
     ldx: number, ldy: number, rows: number, p: number, q: number, ldc: number, packA: number, packB: number): void;
@@ -279,8 +280,9 @@ function crossGramRows(shape: MicroShape, blocking: Blocking, index: FunctionInd
   const { mr, nr } = shape;
   const { kc, mc, nc } = blocking;
   const { i32 } = ValType;
-  const f = new FunctionBuilder('crossGramRows', Array<ValType>(12).fill(i32));
-  const [x, ldx, y, ldy, rows, p, q, c, ldc, packA, packB, lowerSkip] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] as const;
+  const f = new FunctionBuilder('crossGramRows', Array<ValType>(13).fill(i32));
+  const [x, ldx, y, ldy, rows, p, q, c, ldc, packA, packB, lowerSkip, diagonal0] =
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] as const;
   const kk = f.local(i32);
   const kb = f.local(i32);
   const jc = f.local(i32);
@@ -319,7 +321,7 @@ function crossGramRows(shape: MicroShape, blocking: Blocking, index: FunctionInd
       colsLoop.get(y).get(kk).get(ldy).i32Mul().i32Add().get(jc).i32(3).i32Shl().i32Add();
       colsLoop.get(ldy).get(kb).get(nb).get(packB).call(index.packRight);
       // Gram: rows of X past the end of this column block only meet tiles below the diagonal.
-      colsLoop.get(jc).get(nb).i32Add().set(rest);
+      colsLoop.get(jc).get(nb).i32Add().get(diagonal0).i32Sub().set(rest);
       minOf(colsLoop, p, rest);
       colsLoop.get(p).get(lowerSkip).select().set(icEnd);
       forStep(colsLoop, ic, icEnd, mc, (blockLoop) => {
@@ -332,7 +334,7 @@ function crossGramRows(shape: MicroShape, blocking: Blocking, index: FunctionInd
         blockLoop.get(ldc).get(kb);
         blockLoop.get(mb).i32(mr - 1).i32Add().i32(mr).i32DivU();
         blockLoop.get(nb).i32(nr - 1).i32Add().i32(nr).i32DivU();
-        blockLoop.get(ic).get(jc).i32Sub().get(lowerSkip).call(index.macro);
+        blockLoop.get(ic).get(jc).i32Sub().get(diagonal0).i32Add().get(lowerSkip).call(index.macro);
       });
     });
   });
@@ -351,7 +353,7 @@ function crossGramBatch(index: FunctionIndex): FunctionSpec {
     exit.loop((l) => {
       l.get(i).get(count).i32GeS().brIf(1);
       l.get(c).i32(0).get(cStride).memoryFill();
-      l.get(x).get(ldx).get(y).get(ldy).get(rows).get(p).get(q).get(c).get(ldc).get(packA).get(packB).i32(0);
+      l.get(x).get(ldx).get(y).get(ldy).get(rows).get(p).get(q).get(c).get(ldc).get(packA).get(packB).i32(0).i32(0);
       l.call(index.crossGramRows);
       l.get(x).get(xStride).i32Add().set(x);
       l.get(y).get(yStride).i32Add().set(y);

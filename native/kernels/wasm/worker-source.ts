@@ -8,7 +8,10 @@
  * --input-type decides), and the pool starts it with no inherited execArgv: it needs no loader or flags.
  *
  * Protocol: workerData = { module: WebAssembly.Module, memory: WebAssembly.Memory (shared) };
- * in: { id, calls: [{ fn, args: number[] }] }  out: { id } or { id, error }.
+ * in: { id, calls: [{ fn, args }], queue?: { counter, fn, tasks: args[] } }  out: { id } or { id, error }.
+ * `calls` run first, in order. Then, with a queue, the worker repeatedly claims the next task index by an atomic
+ * add on the int32 at byte `counter` and runs `fn(...tasks[index])` until the index passes the end: all workers
+ * share the counter, so a thread slowed by other load on the machine simply takes fewer tasks.
  */
 export const WORKER_SOURCE = `
 import('node:worker_threads').then(({ parentPort, workerData }) => {
@@ -16,6 +19,14 @@ import('node:worker_threads').then(({ parentPort, workerData }) => {
   parentPort.on('message', (request) => {
     try {
       for (const call of request.calls) instance.exports[call.fn](...call.args);
+      const queue = request.queue;
+      if (queue) {
+        const counters = new Int32Array(workerData.memory.buffer, queue.counter, 1);
+        const run = instance.exports[queue.fn];
+        for (let t = Atomics.add(counters, 0, 1); t < queue.tasks.length; t = Atomics.add(counters, 0, 1)) {
+          run(...queue.tasks[t]);
+        }
+      }
       parentPort.postMessage({ id: request.id });
     } catch (error) {
       parentPort.postMessage({ id: request.id, error: String((error && error.stack) || error) });

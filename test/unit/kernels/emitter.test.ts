@@ -79,7 +79,7 @@ describe('generated product module', () => {
     for (let i = 0; i < n * p; i++) mem[xAt / 8 + i] = Math.sin(i);
     for (let i = 0; i < n * q; i++) mem[yAt / 8 + i] = lowerSkip ? mem[xAt / 8 + i]! : Math.cos(3 * i);
     exports.fillZero(cAt, P * Q * 8);
-    exports.crossGramRows(xAt, p * 8, yAt, q * 8, n, p, q, cAt, Q * 8, packA, packA + pack.left, lowerSkip);
+    exports.crossGramRows(xAt, p * 8, yAt, q * 8, n, p, q, cAt, Q * 8, packA, packA + pack.left, lowerSkip, 0);
     const got: number[][] = [];
     const want: number[][] = [];
     for (let i = 0; i < p; i++) {

@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { disposeKernels, gram } from '../../../native/kernels/index.js';
-import { kernelPool } from '../../../native/kernels/wasm/backend.js';
+import { accumulate, kernelPool } from '../../../native/kernels/wasm/backend.js';
+import { partitionedProduct } from '../../../native/kernels/wasm/partitioned-product.js';
+import { KernelPool } from '../../../native/kernels/wasm/pool.js';
 import { matrix } from '../../../native/linalg/matrix.js';
 
 const run = promisify(execFile);
@@ -40,6 +42,24 @@ describe('wasm-simd kernel pool', () => {
     const after = await gram(x, { backend: 'cpu-wasm-simd' });
     expect(await kernelPool()).not.toBe(first);
     expect(after.data).toEqual(before.data);
+  });
+
+  test('results are bit-identical whatever the number of threads (each entry is one fixed-order sum)', async () => {
+    const x = ramp(1500, 300);
+    const y = ramp(1500, 520);
+    const results = [];
+    for (const threads of [1, 2, 3]) {
+      const pool = await KernelPool.start(threads, accumulate());
+      try {
+        results.push([await partitionedProduct(pool, x, y), await partitionedProduct(pool, x, undefined)]);
+      } finally {
+        await pool.dispose();
+      }
+    }
+    for (const r of results.slice(1)) {
+      expect(r[0]).toEqual(results[0]![0]);
+      expect(r[1]).toEqual(results[0]![1]);
+    }
   });
 
   test('concurrent calls share the memory safely', async () => {

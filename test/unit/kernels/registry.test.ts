@@ -1,3 +1,4 @@
+import '../../conformance/software-gpu.js';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { F64_TOLERANCE, type KernelBackend } from '../../../native/kernels/backend.js';
 import { resolveBackend, runKernel } from '../../../native/kernels/engine.js';
