@@ -38,7 +38,9 @@ function check(): Availability {
     return { available: false, reason: 'this engine does not validate WebAssembly SIMD with shared memory' };
   }
   const how = accumulate() === 'relaxed-madd' ? 'fused multiply-add' : 'multiply + add';
-  return { available: true, detail: `float64 f64x2 WebAssembly SIMD (${how}), ${poolThreads()} threads`, hardware: true };
+  const threads = poolThreads();
+  const detail = `float64 f64x2 WebAssembly SIMD (${how}), ${threads} thread${threads === 1 ? '' : 's'}`;
+  return { available: true, detail, hardware: true };
 }
 
 /**
