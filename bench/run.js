@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 const BENCHES = [
   'kernels.bench.mjs',
   'cca.bench.mjs',
+  'cca.bench.mjs',
   'dft.bench.mjs',
   'matrix.bench.mjs',
   'index.bench.mjs',
