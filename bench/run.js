@@ -13,7 +13,6 @@ import { fileURLToPath } from 'node:url';
 const BENCHES = [
   'kernels.bench.mjs',
   'cca.bench.mjs',
-  'cca.bench.mjs',
   'dft.bench.mjs',
   'matrix.bench.mjs',
   'index.bench.mjs',
