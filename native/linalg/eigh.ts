@@ -68,6 +68,19 @@ export function eigh(s: Matrix, options: EighOptions = {}): EighResult {
 }
 
 /**
+ * Eigenvalues (descending) of the symmetric tridiagonal matrix with diagonal `d` and off-diagonal `e`
+ * (e[i] = T[i+1][i], length n − 1): implicit QL without vectors, O(n²). Inputs are not modified.
+ */
+export function tridiagonalEigenvalues(d: ArrayLike<number>, e: ArrayLike<number>): Float64Array {
+  const n = d.length;
+  const dd = Float64Array.from(d);
+  const ee = new Float64Array(n);
+  for (let i = 1; i < n; i++) ee[i] = e[i - 1]!; // implicitQL's layout: ee[i] = T[i][i−1]
+  if (n > 0) implicitQL(dd, ee, n, null);
+  return dd.sort().reverse();
+}
+
+/**
  * Householder tridiagonalisation, last row first, reading and updating only the lower triangle (the upper one is
  * stale after the first step). On return d/e hold the diagonal and sub-diagonal (e[i] = T[i][i−1], e[0] = 0); row i
  * of `a` (entries 0..i−1) holds reflector i's vector v with P_i = I − v·vᵀ/h[i] (h[i] = 0: no reflector).

@@ -3,16 +3,17 @@
  * (kA × kB), descending, clipped to [0, 1]; optionally the left singular vectors U (A's canonical directions in
  * basis coordinates: A's canonical variates are h_i = Q_A·u_i).
  *
- * Route (the cheapest accurate one for each shape):
- *  - the eigenvectors E of the smaller Gram X·Xᵀ (X = M, or Mᵀ when B is the smaller side and U is not needed),
- *    then ρ_i = ‖Xᵀ·e_i‖. Taking norms instead of √eigenvalue keeps small correlations accurate to ~ε absolute
- *    (√λ would only give ~√ε near zero);
+ * Route (the cheapest accurate one for each need; every one accurate to ~ε absolute, where √eigenvalue of M·Mᵀ
+ * would only give ~√ε near zero):
+ *  - values only: Golub–Kahan bidiagonalisation (singular-values.ts);
+ *  - U wanted, kA ≤ kB: the eigenvectors E of M·Mᵀ (the `gram` kernel, eigh), then ρ_i = ‖Mᵀ·e_i‖;
  *  - U wanted and kA > kB: the preconditioned Jacobi SVD of M (svd.ts), which also resolves U for the
  *    smallest correlations.
  */
 import { crossGram, gram, type KernelOptions } from '../kernels/index.js';
 import { eigh } from '../linalg/eigh.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
+import { singularValues } from '../linalg/singular-values.js';
 import { svd } from '../linalg/svd.js';
 import { transpose } from '../linalg/util.js';
 
@@ -28,15 +29,15 @@ export async function canonicalCorrelations(m: Matrix, wantU: boolean, kernel: K
   const kB = m.cols;
   const c = Math.min(kA, kB);
   if (c === 0) return { rho: new Float64Array(0), u: wantU ? matrix(kA, 0) : null };
-  if (wantU && kA > kB) {
+  if (!wantU) return { rho: clipUnit(singularValues(m)), u: null };
+  if (kA > kB) {
     const { u, s } = svd(m);
     return { rho: clipUnit(s), u };
   }
-  const sideA = wantU || kA <= kB;
-  const x = sideA ? m : transpose(m); // p × q with p ≤ q, or p = kA when U is wanted
+  const x = m; // kA ≤ kB
   const p = x.rows;
   const { vectors } = eigh(await gram(transpose(x), kernel)); // X·Xᵀ
-  const e = leadingColumns(vectors, c);
+  const e = vectors; // kA × kA, all kA = c columns wanted
   const projected = await crossGram(x, e, kernel); // Xᵀ·E: q × c, column i has norm ρ_i
   const q = projected.rows;
   const norms = new Float64Array(c);
@@ -48,17 +49,9 @@ export async function canonicalCorrelations(m: Matrix, wantU: boolean, kernel: K
   // Eigenvalue order and norm order agree except where rounding swaps near-equal values: sort by the norms.
   const order = Array.from({ length: c }, (_, i) => i).sort((i, j) => norms[j]! - norms[i]!);
   const rho = clipUnit(Float64Array.from(order, (i) => norms[i]!));
-  if (!wantU) return { rho, u: null };
   const u = matrix(p, c);
   for (let r = 0; r < p; r++) for (let k = 0; k < c; k++) u.data[r * c + k] = e.data[r * c + order[k]!]!;
   return { rho, u };
-}
-
-function leadingColumns(a: Matrix, c: number): Matrix {
-  if (c === a.cols) return a;
-  const out = matrix(a.rows, c);
-  for (let r = 0; r < a.rows; r++) out.data.set(a.data.subarray(r * a.cols, r * a.cols + c), r * c);
-  return out;
 }
 
 function clipUnit(values: Float64Array): Float64Array {
