@@ -25,7 +25,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, freemem, totalmem } from 'node:os';
+import { availableParallelism, cpus, freemem, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -120,8 +120,9 @@ if (basisGiB > 0.5 * totalmem() / 1024 ** 3) {
   process.exit(2);
 }
 
+const loadAtStart = loadavg()[0];
 console.log(`matrix bench: ${N} nets × ${NEURONS} neurons × ${M} datapoints (${LOW_RANK ? 'rank-60 layers, no noise' : `full rank, σ = ${SIGMA}`}); ` +
-  `${MEASURED} nets run end to end, ${WORKERS} workers; ${cpus().length} cores, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB (${(freemem() / 1024 ** 3).toFixed(0)} free)`);
+  `${MEASURED} nets run end to end, ${WORKERS} workers; ${cpus().length} cores, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB (${(freemem() / 1024 ** 3).toFixed(0)} free), load ${loadAtStart.toFixed(1)}`);
 
 const pool = new ComputePool({ size: WORKERS });
 // Start every worker (and its kernels) before the clock runs: process start-up is not part of the work.
@@ -202,6 +203,7 @@ if (RECORD) {
   const text = [
     '',
     `## matrix.bench.mjs — ${date} (${cpus().length} cores ${cpus()[0]?.model ?? ''}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB; kernels ${backend}; ${WORKERS} workers)`,
+    `- load average (1 min) ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end, on ${cpus().length} cores: other work shared the machine`,
     `- nets: ${N} × ${NEURONS} neurons × ${M} datapoints, ${LOW_RANK ? 'rank-60 layers without noise' : `full rank (shared/cluster/private latents + σ=${SIGMA} noise)`}; ours measured end to end on ${MEASURED} nets${MEASURED < N ? ` and extrapolated to ${N} (decompositions × N + pair time × N²)` : ''}`,
     `- decompositions: ${(prepareSeconds / MEASURED).toFixed(2)} s/net; pair steps: pwcca ${(results.pwcca.perPair * 1000).toFixed(0)} ms, svcca ${(results.svcca.perPair * 1000).toFixed(0)} ms per ordered pair (wall, ${WORKERS} workers)`,
     `- baseline: reference per-pair PWCCA in numpy, ${basePerPair.toFixed(2)} s per ordered pair (${best === 'default' ? 'default BLAS threads' : '1 BLAS thread, faster here than the default'}; measured on ${pairs.length} pairs), × ${N * (N - 1)} pairs`,

@@ -22,7 +22,7 @@ import { METHODS } from '../api/contract.js';
 import { CancelledError, InputError, UsageError } from '../errors.js';
 import { backendInfo } from '../kernels/index.js';
 import { asDense, loadLayer, type LayerData } from '../layers/index.js';
-import { BASIS_METHODS, compareMatrices, validateCompareOptions, type BasisMethod, type CompareOptions } from '../measures/compare.js';
+import { compareMatrices, validateCompareOptions, type BasisMethod, type CompareOptions } from '../measures/compare.js';
 import { dftCca } from '../measures/dft-cca.js';
 import { DEFAULT_EPSILON } from '../measures/prepare.js';
 import type { PreparedBasis } from '../measures/types.js';
@@ -100,7 +100,6 @@ function normalize(request: MatrixRequest): Normalized {
       ...(request.pwccaCompat ? { pwccaCompat: request.pwccaCompat } : {}),
     };
     validateCompareOptions(compare);
-    if (!(BASIS_METHODS as readonly string[]).includes(method)) throw new UsageError(`unknown method '${method}'`);
   }
   return { method, compare, conv, layout: request.layout ?? 'nhwc', neuronsFirst: Boolean(request.neuronsFirst), epsilon };
 }
@@ -151,7 +150,9 @@ export async function runMatrix(store: MatrixStore, request: MatrixRequest, ctx:
     keys.push(basisKey(fp, paramsOf(i)));
   }
   const pairParams = JSON.stringify({ v: PAIR_FORMAT_VERSION, method: options.method, compare: options.compare, conv: options.conv, epsilon: options.epsilon, keep: request.keep, dims: request.dims });
-  const backend = (await backendInfo(request.backend ?? 'auto')).name;
+  // The measures run their products on the kernels' default backend; report that one (a `backend` request is not
+  // passed down by compareBases yet).
+  const backend = (await backendInfo('auto')).name;
 
   // Whole-matrix cache first: a repeated question reads one row.
   const matrixKey = resultKey('matrix', keys, pairParams);
