@@ -14,7 +14,9 @@ import type { IndexProgress, Watcher } from '../index/index.js';
 import { disposeKernels } from '../kernels/index.js';
 import { compareForStudio } from './studio-compare.js';
 import { runMatrix } from '../compute/matrix.js';
-import { CancelledError, InputError, StudioError, UsageError } from '../errors.js';
+import { runCompress } from '../analyses/compression.js';
+import { runDynamics } from '../analyses/dynamics.js';
+import { CancelledError, InputError, UsageError } from '../errors.js';
 import type {
   CallOptions,
   CompareRequest,
@@ -57,11 +59,6 @@ interface JobContext {
 }
 
 let openCounter = 0;
-
-/** A service this build does not have yet: one line, a StudioError so the CLI exits 2 and the UI shows it. */
-function notAvailable(what: string): Promise<never> {
-  return Promise.reject(new StudioError(`${what} is not available in this build`, 'usage'));
-}
 
 async function requireFolder(root: string): Promise<string> {
   const full = resolve(root);
@@ -187,11 +184,19 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
         runMatrix(index, request, { signal: context.signal, onProgress: (done, total, label) => context.progress(done, total, label) }),
       );
     },
-    async dynamics(_request: DynamicsRequest, _callOptions?: CallOptions): Promise<DynamicsResult> {
-      return notAvailable('learning dynamics');
+    async dynamics(request: DynamicsRequest, callOptions?: CallOptions): Promise<DynamicsResult> {
+      await ready();
+      const index = current.index;
+      return job('Learning dynamics', callOptions, (context) =>
+        runDynamics(index, request, { signal: context.signal, onProgress: (done, total, label) => context.progress(done, total, label) }),
+      );
     },
-    async compress(_request: CompressRequest, _callOptions?: CallOptions): Promise<CompressResult> {
-      return notAvailable('the compression preview');
+    async compress(request: CompressRequest, callOptions?: CallOptions): Promise<CompressResult> {
+      await ready();
+      const index = current.index;
+      return job('Compression preview', callOptions, (context) =>
+        runCompress(index, request, { signal: context.signal, onProgress: (done, total, label) => context.progress(done, total, label) }),
+      );
     },
     async cancel(jobId) {
       // Cancelling a job that already ended is not an error: the race is inherent to a remote cancel.

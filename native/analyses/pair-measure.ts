@@ -1,0 +1,130 @@
+/**
+ * One comparison inside an all-layers analysis (dynamics, identification): two layers, possibly of different
+ * shapes, made comparable by the conv rule (layer-rows.ts), prepared once per (array, grid) and measured.
+ *
+ * Every pair yields the headline similarity of the chosen method and, from the same layers, the SVCCA canonical
+ * correlations with the three summaries the papers use: their mean (000 eq. 1), Weighted SVCCA (002 sec. 4.1) and
+ * the mean-square similarity √(Σc²/n) of 004. Under `--conv dft`, conv–conv pairs run DFT-CCA (Theorem 1 of 000)
+ * and pairs with a dense layer use the zero frequency (global average pooling); Weighted SVCCA has no DFT form
+ * and is left out there.
+ */
+import type { Method } from '../api/contract.js';
+import { UsageError } from '../errors.js';
+import type { LayerData } from '../layers/index.js';
+import { BASIS_METHODS, compareBases, type BasisMethod } from '../measures/compare.js';
+import { dftCca, type DftMeasure } from '../measures/dft-cca.js';
+import { mean, meanSquare } from '../measures/pair.js';
+import { prepareBasis } from '../measures/prepare.js';
+import { svccaTruncation } from '../measures/svcca.js';
+import { svccaWeighted } from '../measures/svcca-weighted.js';
+import type { MeasureResult, PreparedBasis, Truncation } from '../measures/types.js';
+import { gridKey, layerMatrix, pairGrid, type Grid, type RowMode } from './layer-rows.js';
+
+export type PairConv = RowMode | 'dft';
+
+export interface PairMeasureOptions {
+  readonly method: Method;
+  readonly conv: PairConv;
+  readonly keep?: number;
+  readonly dims?: number;
+  readonly epsilon?: number;
+}
+
+export interface PairOutcome {
+  /** The chosen method's similarity. */
+  readonly similarity: number;
+  /** SVCCA canonical correlations, descending. */
+  readonly coefficients: number[];
+  readonly mean: number;
+  readonly meanSquare: number;
+  /** Weighted SVCCA; null under --conv dft for conv–conv pairs. */
+  readonly weighted: number | null;
+}
+
+/** A layer at one checkpoint: `key` identifies the array (it keys the basis cache). */
+export interface KeyedLayer {
+  readonly key: string;
+  readonly layer: LayerData;
+}
+
+/** Checks a method/conv combination and returns the normalised conv mode. */
+export function checkPairOptions(options: PairMeasureOptions): PairConv {
+  const { method, conv, keep, dims } = options;
+  if (keep !== undefined && dims !== undefined) throw new UsageError('give either --keep or --dims, not both');
+  if (method === 'dft-cca') {
+    if (conv !== 'dft') throw new UsageError(`--method dft-cca compares conv layers with --conv dft, not --conv ${conv}`);
+    return conv;
+  }
+  if (!(BASIS_METHODS as readonly string[]).includes(method)) throw new UsageError(`unknown method '${method}'`);
+  if (method === 'cka' && (keep !== undefined || dims !== undefined)) throw new UsageError('--keep and --dims do not apply to cka');
+  if (conv === 'dft' && (method === 'svcca-weighted' || method === 'cka')) {
+    throw new UsageError(`--conv dft runs cca, svcca or pwcca on the frequency blocks, not ${method}`);
+  }
+  if (conv !== 'channels' && conv !== 'flatten' && conv !== 'dft') throw new UsageError(`--conv must be channels, flatten or dft, got '${conv as string}'`);
+  return conv;
+}
+
+/** The two fields every measure result carries, read with their types (MeasureResult's index signature hides them). */
+export function measured(result: MeasureResult): { similarity: number; coefficients: number[] } {
+  const { similarity, coefficients } = result as { similarity: unknown; coefficients: unknown };
+  if (typeof similarity !== 'number' || !Array.isArray(coefficients)) throw new TypeError('measure result without similarity/coefficients');
+  return { similarity, coefficients: coefficients as number[] };
+}
+
+export class PairMeasurer {
+  private readonly bases = new Map<string, Promise<PreparedBasis>>();
+  private readonly truncation: Truncation;
+
+  constructor(readonly options: PairMeasureOptions) {
+    checkPairOptions(options);
+    this.truncation = svccaTruncation({ keep: options.keep, dims: options.dims });
+  }
+
+  async measure(a: KeyedLayer, b: KeyedLayer): Promise<PairOutcome> {
+    const { conv } = this.options;
+    if (conv === 'dft' && a.layer.spatial !== null && b.layer.spatial !== null) return this.measureDft(a.layer, b.layer);
+    const mode: RowMode = conv === 'flatten' ? 'flatten' : 'channels';
+    const grid = pairGrid(a.layer, b.layer, mode);
+    const [pa, pb] = await Promise.all([this.basis(a, mode, grid), this.basis(b, mode, grid)]);
+    const weighted = measured(await svccaWeighted(pa, pb, this.truncation));
+    const rho = weighted.coefficients;
+    const summary = { coefficients: rho, mean: mean(rho), meanSquare: meanSquare(rho), weighted: weighted.similarity };
+    const method = this.basisMethod();
+    let similarity: number;
+    if (method === 'svcca' && this.options.dims === undefined && this.options.keep === undefined) similarity = summary.mean;
+    else if (method === 'svcca-weighted') similarity = weighted.similarity;
+    else similarity = measured(await compareBases(pa, pb, this.compareOptions(method))).similarity;
+    return { similarity, ...summary };
+  }
+
+  /** The basis method a non-DFT pair runs (under --conv dft: the block measure). */
+  private basisMethod(): BasisMethod {
+    const m = this.options.method;
+    return m === 'dft-cca' ? 'cca' : (m as BasisMethod);
+  }
+
+  private compareOptions(method: BasisMethod): { method: BasisMethod; keep?: number; dims?: number; epsilon?: number } {
+    const { keep, dims, epsilon } = this.options;
+    return method === 'cka' ? { method, epsilon } : { method, keep, dims, epsilon };
+  }
+
+  private async measureDft(a: LayerData, b: LayerData): Promise<PairOutcome> {
+    const { keep, dims, epsilon } = this.options;
+    const conv = (l: LayerData) => ({ ref: l.ref, datapoints: l.datapoints, height: l.spatial![0], width: l.spatial![1], channels: l.channels, data: l.data });
+    const summaryRun = await dftCca(conv(a), conv(b), { method: 'svcca', keep, dims, epsilon });
+    const rho = summaryRun.coefficients;
+    const block: DftMeasure = this.basisMethod() as DftMeasure;
+    const similarity = block === 'svcca' ? summaryRun.similarity : (await dftCca(conv(a), conv(b), { method: block, keep, dims, epsilon })).similarity;
+    return { similarity, coefficients: rho, mean: mean(rho), meanSquare: meanSquare(rho), weighted: null };
+  }
+
+  private basis(item: KeyedLayer, mode: RowMode, grid: Grid): Promise<PreparedBasis> {
+    const key = `${item.key}\u0000${mode}\u0000${gridKey(grid)}`;
+    let found = this.bases.get(key);
+    if (!found) {
+      found = prepareBasis(layerMatrix(item.layer, mode, grid), { epsilon: this.options.epsilon, ref: item.layer.ref });
+      this.bases.set(key, found);
+    }
+    return found;
+  }
+}

@@ -1,0 +1,100 @@
+import type { Method } from '../../api/contract.js';
+import { METHODS } from '../../api/contract.js';
+import { runDynamics, type RunDynamicsResult } from '../../analyses/dynamics.js';
+import { runGroupDynamics, type GroupDynamicsResult } from '../../analyses/group-dynamics.js';
+import { UsageError } from '../../errors.js';
+import { defineCommand } from '../command.js';
+import { analysisContext, fixed, parseStepRef, table, withIndex } from './analysis-args.js';
+
+const USAGE =
+  'svcca-studio dynamics WORKSPACE (--run R | --group G) [--method M] [--reference final|N] [--threshold T] [--conv channels|flatten|dft] [--keep F | --dims K] [--json]';
+
+export const dynamicsCommand = defineCommand({
+  name: 'dynamics',
+  usage: USAGE,
+  summary:
+    'learning dynamics: every layer at every checkpoint against every layer of the final one (layers × layers × checkpoints tensor, SVCCA coefficients and summaries), similarity to final, convergence steps, a Freeze Training hint, class sensitivity',
+  options: {
+    db: { type: 'string', description: 'index file' },
+    run: { type: 'string', description: 'the run' },
+    group: { type: 'string', description: 'a group (run.json "group"): mean over its runs with several checkpoints' },
+    method: { type: 'string', choices: METHODS, description: 'headline similarity (default svcca)' },
+    reference: { type: 'string', description: 'checkpoint compared against (default the last)' },
+    threshold: { type: 'number', min: 0, max: 1, description: 'convergence threshold on similarity to final (default 0.9)' },
+    conv: { type: 'string', choices: ['channels', 'flatten', 'dft'], description: 'conv layers (default channels)' },
+    keep: { type: 'number', description: 'SVCCA: fraction of singular values kept (default 0.99)' },
+    dims: { type: 'number', integer: true, min: 1, description: 'SVCCA: directions kept' },
+    epsilon: { type: 'number', min: 0, description: 'relative variance below which a neuron is dropped' },
+    layout: { type: 'string', choices: ['nhwc', 'nchw'] },
+    'neurons-first': { type: 'boolean' },
+    'no-classes': { type: 'boolean', description: 'leave out class sensitivity' },
+  },
+  async run({ positionals, options }, io) {
+    if ((options.run === undefined) === (options.group === undefined)) throw new UsageError(`give --run or --group; usage: ${USAGE}`);
+    const context = analysisContext(io);
+    try {
+      const request = {
+        method: options.method as Method | undefined,
+        reference: parseStepRef(options.reference, 'reference'),
+        threshold: options.threshold,
+        conv: options.conv as 'channels' | 'flatten' | 'dft' | undefined,
+        keep: options.keep,
+        dims: options.dims,
+        epsilon: options.epsilon,
+        layout: options.layout as 'nhwc' | 'nchw' | undefined,
+        neuronsFirst: options['neurons-first'],
+        classSensitivity: !options['no-classes'],
+      };
+      await withIndex(positionals, options.db, io, USAGE, async (index) => {
+        if (options.run !== undefined) {
+          const result = await runDynamics(index, { ...request, run: options.run }, context);
+          io.result(result, () => describeRun(result));
+        } else {
+          const result = await runGroupDynamics(index, { ...request, group: options.group! }, context);
+          io.result(result, () => describeGroup(result));
+        }
+      });
+      return 0;
+    } finally {
+      await context.dispose();
+    }
+  },
+});
+
+function timelineTable(layers: string[], steps: Array<number | 'final'>, toFinal: Record<string, number[]>, convergedAt: Record<string, unknown>): string {
+  return table(
+    ['layer', ...steps.map((s) => `step ${s}`), 'converged at'],
+    layers.map((l) => [l, ...toFinal[l]!.map((v) => fixed(v)), String(convergedAt[l] ?? '—')]),
+  );
+}
+
+function describeRun(r: RunDynamicsResult): string {
+  const lines = [
+    `${r.run}: ${r.method} similarity of each layer with itself at step ${r.reference} (conv ${r.conv}; converged = stays ≥ ${r.threshold})`,
+    timelineTable(r.layers, r.steps, r.to_final, r.converged_at),
+  ];
+  const hint = r.freeze_hint;
+  if (hint) {
+    lines.push(
+      '',
+      `Freeze Training hint (${hint.cost_model} cost model, ${hint.total_steps} steps): ` +
+        hint.schedule.map((e) => `${e.layer} ${e.freeze_at === null ? 'never' : `@${e.freeze_at}`}`).join(', '),
+      `  saves ${(100 * hint.backward_saved).toFixed(1)}% of backward, ${(100 * hint.training_saved).toFixed(1)}% of training compute ` +
+        `(the paper's linear schedule: ${(100 * hint.linear_schedule.backward_saved).toFixed(1)}% / ${(100 * hint.linear_schedule.training_saved).toFixed(1)}%)`,
+    );
+  }
+  const last = r.tensor[r.tensor.length - 1];
+  if (r.tensor.length > 1 && last) {
+    const pane = r.tensor[Math.max(0, r.steps.indexOf(r.reference) - 1)]!;
+    lines.push('', `layers at step ${r.steps[Math.max(0, r.steps.indexOf(r.reference) - 1)]} (rows) × layers at step ${r.reference} (columns):`);
+    lines.push(table(['', ...r.layers], r.layers.map((l, i) => [l, ...pane[i]!.map((v) => fixed(v))])));
+  }
+  return lines.join('\n');
+}
+
+function describeGroup(r: GroupDynamicsResult): string {
+  return [
+    `group ${r.group}: mean ${r.method} similarity to final over ${r.runs.length} run(s) (${r.runs.join(', ')})`,
+    timelineTable(r.layers, r.steps, r.to_final, r.converged_at),
+  ].join('\n');
+}
