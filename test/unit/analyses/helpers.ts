@@ -1,0 +1,116 @@
+/**
+ * Shared by the analyses tests: the shared corpus opened with a private index file, synthetic workspaces written by
+ * numpy (activations as .npy, parameters as a safetensors state dict, probe labels), and the python reference.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WorkspaceIndex } from '../../../native/index/index.js';
+
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+export const CORPUS = join(REPO, '..', 'shared', 'corpus');
+
+export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A workspace's index in a private database file, brought up to date. */
+export async function openIndexed(root: string, dbDir: string, name = 'index'): Promise<WorkspaceIndex> {
+  const index = WorkspaceIndex.open(root, { db: join(dbDir, `${name}.sqlite`) });
+  await index.index();
+  return index;
+}
+
+/**
+ * Runs a python3 script with numpy (JSON in on stdin as `data`, the script prints JSON). The prelude gives every
+ * script the same independent float64 helpers, written from the papers' definitions, not from the TypeScript.
+ */
+export function python<T>(script: string, input: unknown = null): T {
+  const out = execFileSync('python3', ['-c', `${PRELUDE}\n${script}`], {
+    input: JSON.stringify(input),
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
+  });
+  return JSON.parse(out) as T;
+}
+
+const PRELUDE = String.raw`
+import json, sys, struct, math
+import numpy as np
+data = json.loads(sys.stdin.read() or 'null')
+CORPUS = ${JSON.stringify(CORPUS)}
+EPS = 2.0 ** -52
+
+def load(path):
+    return np.load(path).astype(np.float64)
+
+def corpus_layer(run, step, layer):
+    return load(f'{CORPUS}/{run}/step-{step:06d}/{layer}.npy')
+
+def safetensors(path):
+    with open(path, 'rb') as f:
+        n = struct.unpack('<Q', f.read(8))[0]
+        header = json.loads(f.read(n))
+        body = f.read()
+    out = {}
+    for name, info in header.items():
+        if name == '__metadata__':
+            continue
+        a, b = info['data_offsets']
+        dt = {'F32': '<f4', 'F64': '<f8'}[info['dtype']]
+        out[name] = np.frombuffer(body[a:b], dtype=dt).astype(np.float64).reshape(info['shape'])
+    return out
+
+def adaptive_pool(x, th, tw):
+    """(m, h, w, c) -> (m, th, tw, c), PyTorch adaptive_avg_pool2d windows."""
+    m, h, w, c = x.shape
+    out = np.zeros((m, th, tw, c))
+    for i in range(th):
+        r0, r1 = (i * h) // th, -((-(i + 1) * h) // th)
+        for j in range(tw):
+            c0, c1 = (j * w) // tw, -((-(j + 1) * w) // tw)
+            out[:, i, j, :] = x[:, r0:r1, c0:c1, :].mean(axis=(1, 2))
+    return out
+
+def pair_rows(a, b):
+    """The channels rule: dense as is; conv pairs pooled to the coarser grid; conv with dense pooled to 1x1."""
+    def rows(x, grid):
+        if x.ndim == 2:
+            return x
+        p = adaptive_pool(x, *grid)
+        return p.reshape(-1, x.shape[-1])
+    if a.ndim == 4 and b.ndim == 4:
+        grid = (min(a.shape[1], b.shape[1]), min(a.shape[2], b.shape[2]))
+    else:
+        grid = (1, 1)
+    return rows(a, grid), rows(b, grid)
+
+def basis(x, epsilon=1e-10):
+    """Centered, near-constant neurons dropped, left singular vectors and singular values above the rank cut."""
+    xc = x - x.mean(axis=0)
+    var = (xc ** 2).mean(axis=0)
+    const = np.all(x == x[0], axis=0)
+    keep = (~const) & (var > epsilon * var[~const].max())
+    xc = xc[:, keep]
+    u, s, _ = np.linalg.svd(xc, full_matrices=False)
+    r = int(np.sum(s ** 2 > EPS * max(xc.shape) * s[0] ** 2))
+    return u[:, :r], s[:r]
+
+def keep_dims(s, keep=0.99):
+    c = np.cumsum(s)
+    return int(np.searchsorted(c, keep * c[-1]) + 1)
+
+def svcca_all(x, y, keep=0.99):
+    """SVCCA: coefficients, their mean, mean-square (004) and Weighted SVCCA (002) with A = x."""
+    qa, sa = basis(x)
+    qb, sb = basis(y)
+    ka, kb = keep_dims(sa, keep), keep_dims(sb, keep)
+    u, rho, _ = np.linalg.svd(qa[:, :ka].T @ qb[:, :kb], full_matrices=False)
+    rho = np.clip(rho, 0, 1)
+    weighted = sum(sa[i] * np.linalg.norm(rho * u[i, :]) for i in range(ka)) / sa[:ka].sum()
+    return rho, float(rho.mean()), float(np.sqrt((rho ** 2).mean())), float(weighted)
+`;
