@@ -27,11 +27,46 @@ export interface EighOptions {
 const MAX_QL_ITERATIONS = 64;
 
 export function eigh(s: Matrix, options: EighOptions = {}): EighResult {
+  const phase = reduce(s, options.vectors ?? true);
+  if (phase.w) applyReflectors(phase.a, phase.h, phase.n, phase.w);
+  return finish(phase);
+}
+
+/** xᵀ·y for matrices with equal row counts — the signature of the `crossGram` kernel. */
+export type CrossProduct = (x: Matrix, y: Matrix) => Promise<Matrix>;
+
+/** Below this size the blocked back-transformation does not pay for its kernel calls. */
+const BLOCKED_ABOVE = 384;
+const BLOCK = 48;
+
+/**
+ * eigh with the back-transformation (2n³ of the ~6n³ flops) done as blocked matrix products by `product` —
+ * pass the `crossGram` kernel. Same result as eigh up to rounding; the reduction and QL stay in JavaScript.
+ */
+export async function eighWith(s: Matrix, product: CrossProduct, options: EighOptions = {}): Promise<EighResult> {
+  const phase = reduce(s, options.vectors ?? true);
+  if (phase.w) {
+    if (phase.n > BLOCKED_ABOVE) await applyReflectorsBlocked(phase.a, phase.h, phase.n, phase.w, product);
+    else applyReflectors(phase.a, phase.h, phase.n, phase.w);
+  }
+  return finish(phase);
+}
+
+interface Reduced {
+  readonly n: number;
+  /** Householder vectors (row i, entries 0..i−1) after tridiagonalisation. */
+  readonly a: Float64Array;
+  readonly h: Float64Array;
+  /** Eigenvalues, unsorted. */
+  readonly d: Float64Array;
+  /** Eigenvector rows of the tridiagonal matrix (null: values only). */
+  readonly w: Float64Array | null;
+}
+
+/** Tridiagonalisation and QL: everything but the back-transformation. */
+function reduce(s: Matrix, wantVectors: boolean): Reduced {
   const n = s.rows;
   if (s.cols !== n) throw new RangeError(`eigh: matrix is ${s.rows}×${s.cols}, not square`);
-  const wantVectors = options.vectors ?? true;
-  if (n === 0) return { values: new Float64Array(0), vectors: matrix(0, 0) };
-
   // Work on a symmetrised copy: (S + Sᵀ)/2 makes a Gram computed with rounding exactly symmetric.
   const a = new Float64Array(n * n);
   const sd = s.data;
@@ -45,18 +80,20 @@ export function eigh(s: Matrix, options: EighOptions = {}): EighResult {
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const h = new Float64Array(n);
-  tridiagonalize(a, n, d, e, h);
-
+  if (n > 0) tridiagonalize(a, n, d, e, h);
   // Rows of w are the eigenvectors of the tridiagonal matrix (identity to start).
   const w = wantVectors ? new Float64Array(n * n) : null;
   if (w) for (let i = 0; i < n; i++) w[i * n + i] = 1;
-  implicitQL(d, e, n, w);
-  if (w) applyReflectors(a, h, n, w);
+  if (n > 0) implicitQL(d, e, n, w);
+  return { n, a, h, d, w };
+}
 
+/** Sorts descending and lays the eigenvectors out as columns. */
+function finish({ n, d, w }: Reduced): EighResult {
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[j]! - d[i]!);
   const values = new Float64Array(n);
   for (let k = 0; k < n; k++) values[k] = d[order[k]!]!;
-  const vectors = matrix(wantVectors ? n : 0, wantVectors ? n : 0);
+  const vectors = matrix(w ? n : 0, w ? n : 0);
   if (w) {
     const vd = vectors.data;
     for (let k = 0; k < n; k++) {
@@ -65,6 +102,74 @@ export function eigh(s: Matrix, options: EighOptions = {}): EighResult {
     }
   }
   return { values, vectors };
+}
+
+/**
+ * applyReflectors in blocks of BLOCK consecutive reflectors, each block in compact WY form
+ * P_i·…·P_{i+b−1} = I − Y·T·Yᵀ (LAPACK dlarft, forward): W[:, :len] ← W[:, :len] − ((W·Y)·T)·Yᵀ, the two big
+ * products by `product`. len = the longest support in the block; columns beyond it are untouched.
+ */
+async function applyReflectorsBlocked(a: Float64Array, h: Float64Array, n: number, w: Float64Array, product: CrossProduct): Promise<void> {
+  for (let first = 2; first < n; first += BLOCK) {
+    const last = Math.min(n - 1, first + BLOCK - 1);
+    const b = last - first + 1;
+    const len = last; // reflector i touches 0..i−1
+    // Y (len × b) and its transpose (b × len).
+    const y = new Float64Array(len * b);
+    const yt = new Float64Array(b * len);
+    const tau = new Float64Array(b);
+    for (let c = 0; c < b; c++) {
+      const i = first + c;
+      if (h[i] === 0) continue;
+      tau[c] = 1 / h[i]!;
+      const ro = i * n;
+      for (let k = 0; k < i; k++) {
+        y[k * b + c] = a[ro + k]!;
+        yt[c * len + k] = a[ro + k]!;
+      }
+    }
+    // T (b × b upper): T_cc = τ_c; T[0:c, c] = −τ_c · T[0:c, 0:c] · (Y[:, 0:c]ᵀ y_c).
+    const t = new Float64Array(b * b);
+    const z = new Float64Array(b);
+    for (let c = 0; c < b; c++) {
+      t[c * b + c] = tau[c]!;
+      if (tau[c] === 0) continue;
+      for (let r = 0; r < c; r++) {
+        let dot = 0;
+        const ro = r * len;
+        const co = c * len;
+        for (let k = 0; k < len; k++) dot += yt[ro + k]! * yt[co + k]!;
+        z[r] = dot;
+      }
+      for (let r = 0; r < c; r++) {
+        let sum = 0;
+        for (let q = r; q < c; q++) sum += t[r * b + q]! * z[q]!;
+        t[r * b + c] = -tau[c]! * sum;
+      }
+    }
+    // X = W[:, :len]ᵀ (len × n), C = W·Y = Xᵀ·Y (n × b), D = C·T (n × b), E = D·Yᵀ = (Dᵀ)ᵀ·Yᵀ (n × len).
+    const x = new Float64Array(len * n);
+    for (let r = 0; r < n; r++) {
+      const ro = r * n;
+      for (let k = 0; k < len; k++) x[k * n + r] = w[ro + k]!;
+    }
+    const cm = await product(matrix(len, n, x), matrix(len, b, y));
+    const dt = new Float64Array(b * n); // Dᵀ
+    for (let r = 0; r < n; r++) {
+      for (let q = 0; q < b; q++) {
+        let sum = 0;
+        for (let p = 0; p <= q; p++) sum += cm.data[r * b + p]! * t[p * b + q]!;
+        dt[q * n + r] = sum;
+      }
+    }
+    const em = await product(matrix(b, n, dt), matrix(b, len, yt));
+    const ed = em.data;
+    for (let r = 0; r < n; r++) {
+      const ro = r * n;
+      const eo = r * len;
+      for (let k = 0; k < len; k++) w[ro + k]! -= ed[eo + k]!;
+    }
+  }
 }
 
 /**

@@ -11,11 +11,12 @@
  *    smallest correlations.
  */
 import { crossGram, gram, type KernelOptions } from '../kernels/index.js';
-import { eigh } from '../linalg/eigh.js';
+import { eighWith } from '../linalg/eigh.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
 import { singularValues } from '../linalg/singular-values.js';
 import { svd } from '../linalg/svd.js';
 import { transpose } from '../linalg/util.js';
+import { exactProduct } from './prepare.js';
 
 export interface Correlations {
   /** c = min(kA, kB) canonical correlations, descending, in [0, 1]. */
@@ -36,7 +37,7 @@ export async function canonicalCorrelations(m: Matrix, wantU: boolean, kernel: K
   }
   const x = m; // kA ≤ kB
   const p = x.rows;
-  const { vectors } = eigh(await gram(transpose(x), kernel)); // X·Xᵀ
+  const { vectors } = await eighWith(await gram(transpose(x), kernel), exactProduct); // X·Xᵀ
   const e = vectors; // kA × kA, all kA = c columns wanted
   const projected = await crossGram(x, e, kernel); // Xᵀ·E: q × c, column i has norm ρ_i
   const q = projected.rows;

@@ -21,7 +21,7 @@
 import { InputError } from '../errors.js';
 import { backendInfo, crossGram, gram, type KernelChoice } from '../kernels/index.js';
 import { cholesky, inverseTransposeLower } from '../linalg/cholesky.js';
-import { eigh } from '../linalg/eigh.js';
+import { eighWith } from '../linalg/eigh.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
 import { rankTolerance, selectColumns, transpose } from '../linalg/util.js';
 import type { PreparedBasis } from './types.js';
@@ -67,7 +67,7 @@ export async function prepareBasis(x: Matrix, options: PrepareOptions = {}): Pro
   const ak = nk === n ? centered : selectColumns(centered, kept);
 
   const g = await gram(ak, kernel);
-  const { values, vectors } = eigh(g);
+  const { values, vectors } = await eighWith(g, exactProduct);
   // A reduced-precision backend (float32 GPU) declares how far its Gram may sit from the exact one; below that
   // nothing is resolved, so its tolerance raises the cut. Float64 backends differ only by summation order.
   const info = await backendInfo(options.backend ?? 'auto');
@@ -105,6 +105,14 @@ export async function prepareBasis(x: Matrix, options: PrepareOptions = {}): Pro
     basis: q.data,
     coordinates,
   };
+}
+
+/**
+ * The eigensolvers' back-transformation products: always a float64 CPU kernel, whatever backend the layer products
+ * use (a float32 backend would cost the eigenvectors half their digits).
+ */
+export function exactProduct(x: Matrix, y: Matrix): Promise<Matrix> {
+  return crossGram(x, y, { backend: 'cpu' });
 }
 
 /** The basis as a Matrix (a view, no copy) or its first `k` columns (a copy). */

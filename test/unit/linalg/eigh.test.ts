@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eigh } from '../../../native/linalg/eigh.js';
+import { eigh, eighWith } from '../../../native/linalg/eigh.js';
 import { matrix, type Matrix } from '../../../native/linalg/matrix.js';
 import { identity, matmul, matmulTN, outerGram, transpose } from '../../../native/linalg/util.js';
 import { maxAbs, python, randomMatrix, toNested } from './helpers.js';
@@ -101,5 +101,16 @@ describe('eigh', () => {
     const x = randomMatrix(50, 30, 6);
     const g = matmulTN(x, x);
     expect(maxAbs(eigh(g, { vectors: false }).values, eigh(g).values)).toBeLessThan(1e-12);
+  });
+
+  it('eighWith (blocked WY back-transformation through a product function) equals eigh at 420×420', async () => {
+    const x = randomMatrix(420, 430, 7);
+    const s = outerGram(x);
+    const plain = eigh(s);
+    const blocked = await eighWith(s, async (a, b) => matmulTN(a, b));
+    expect(maxAbs(blocked.values, plain.values) / plain.values[0]!).toBeLessThan(1e-14);
+    const { residual, orthogonality } = residuals(s, blocked.values, blocked.vectors);
+    expect(residual).toBeLessThan(1e-13);
+    expect(orthogonality).toBeLessThan(1e-13);
   });
 });
