@@ -53,6 +53,8 @@ export function sha256(text: string): string {
 
 /** Parameters that change a prepared basis. */
 export interface BasisParams {
+  /** The kernel backend that computes the decomposition's products (a float32 one gives other digits). */
+  readonly kernel: string;
   /** The array inside a container, or null for a bare .npy. */
   readonly array: string | null;
   readonly epsilon: number;

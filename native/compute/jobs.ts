@@ -55,11 +55,16 @@ export interface PrepareJobParams {
   readonly conv?: 'channels' | 'flatten';
   readonly layout?: 'nhwc' | 'nchw';
   readonly neuronsFirst?: boolean;
+  /** Kernel backend for the decomposition's products (default 'auto'). */
+  readonly backend?: 'auto' | 'cpu' | 'gpu';
 }
 
 /** Read a layer and prepare its basis (measures/prepare.ts): the one decomposition per layer of an all-pairs job. */
 export async function prepareLayerBasis(params: PrepareJobParams): Promise<PreparedBasis> {
-  const epsilon = params.epsilon !== undefined ? { epsilon: params.epsilon } : {};
+  const epsilon = {
+    ...(params.epsilon !== undefined ? { epsilon: params.epsilon } : {}),
+    ...(params.backend !== undefined ? { backend: params.backend } : {}),
+  };
   if (params.matrix) return prepareBasis(params.matrix, { ref: params.ref ?? params.spec ?? 'layer', ...epsilon });
   if (params.spec === undefined) throw new UsageError(`${JOB_PREPARE} job needs a spec or a matrix`);
   const layer = await loadLayer(params.spec, {

@@ -53,6 +53,10 @@ export interface MatrixContext {
 
 /** Extra fields of a matrix result beyond the contract's. */
 export interface MatrixExtras {
+  /** The kernel backend the products ran on (`backend` is its device class, as in compare). */
+  kernel_backend: string;
+  precision: string;
+  backend_note?: string;
   step: StepRef;
   /** The array each run contributed (`file` or `file:array`), in `runs` order. */
   files: string[];
@@ -74,6 +78,8 @@ const PAIR_FORMAT_VERSION = 1;
 
 interface Normalized {
   method: Method;
+  /** The kernel backend asked for (auto | cpu | gpu); measures and decompositions run their products there. */
+  backend: 'auto' | 'cpu' | 'gpu';
   /** Options of the basis pair step (basis methods without reference compat). */
   compare: CompareOptions | null;
   conv: 'channels' | 'flatten' | 'dft';
@@ -90,6 +96,7 @@ function normalize(request: MatrixRequest): Normalized {
   if (method === 'dft-cca' && conv !== 'dft') throw new UsageError(`--method dft-cca compares conv layers by frequency; --conv ${conv} does not apply`);
   if (conv === 'dft' && method === 'cka') throw new UsageError('--conv dft applies to the CCA family, not cka');
   const epsilon = request.epsilon ?? DEFAULT_EPSILON;
+  const backend = request.backend ?? 'auto';
   let compare: CompareOptions | null = null;
   if (method !== 'dft-cca' && conv !== 'dft') {
     compare = {
@@ -98,10 +105,11 @@ function normalize(request: MatrixRequest): Normalized {
       ...(request.dims !== undefined ? { dims: request.dims } : {}),
       ...(request.epsilon !== undefined ? { epsilon: request.epsilon } : {}),
       ...(request.pwccaCompat ? { pwccaCompat: request.pwccaCompat } : {}),
+      backend,
     };
     validateCompareOptions(compare);
   }
-  return { method, compare, conv, layout: request.layout ?? 'nhwc', neuronsFirst: Boolean(request.neuronsFirst), epsilon };
+  return { method, backend, compare, conv, layout: request.layout ?? 'nhwc', neuronsFirst: Boolean(request.neuronsFirst), epsilon };
 }
 
 /** The runs of the matrix: all indexed runs in index order, or the named ones in the order given. */
@@ -132,7 +140,10 @@ export async function runMatrix(store: MatrixStore, request: MatrixRequest, ctx:
 
   const arrays = runs.map((run) => store.resolveLayer(run.name, step, request.layer));
   const cache = new ComputeCache(store, ctx.cache ?? true);
+  // Where the products run, as `compare` reports it; a float32 backend gives other digits, so it is in every key.
+  const kernel = await backendInfo(options.backend);
   const basisParams: BasisParams = {
+    kernel: kernel.name,
     array: null,
     epsilon: options.epsilon,
     conv: options.conv,
@@ -149,10 +160,16 @@ export async function runMatrix(store: MatrixStore, request: MatrixRequest, ctx:
     fingerprints.push(fp);
     keys.push(basisKey(fp, paramsOf(i)));
   }
-  const pairParams = JSON.stringify({ v: PAIR_FORMAT_VERSION, method: options.method, compare: options.compare, conv: options.conv, epsilon: options.epsilon, keep: request.keep, dims: request.dims });
-  // The measures run their products on the kernels' default backend; report that one (a `backend` request is not
-  // passed down by compareBases yet).
-  const backend = (await backendInfo('auto')).name;
+  const pairParams = JSON.stringify({
+    v: PAIR_FORMAT_VERSION,
+    kernel: kernel.name,
+    method: options.method,
+    compare: { ...options.compare, backend: undefined },
+    conv: options.conv,
+    epsilon: options.epsilon,
+    keep: request.keep,
+    dims: request.dims,
+  });
 
   // Whole-matrix cache first: a repeated question reads one row.
   const matrixKey = resultKey('matrix', keys, pairParams);
@@ -222,7 +239,11 @@ export async function runMatrix(store: MatrixStore, request: MatrixRequest, ctx:
     matrix,
     order,
     linkage,
-    backend,
+    // As compare reports it: the device class, the kernel backend that ran, its precision.
+    backend: kernel.device,
+    kernel_backend: kernel.name,
+    precision: kernel.precision,
+    ...(options.backend === 'gpu' && kernel.device !== 'gpu' ? { backend_note: `no GPU kernel backend is available here; ran on ${kernel.name} (${kernel.precision})` } : {}),
     step,
     files: arrays.map((a) => a.spec),
     decompositions,
@@ -291,6 +312,7 @@ async function basisPairs(input: BasisPairsInput): Promise<PairsOutcome> {
       conv: options.conv === 'flatten' ? 'flatten' : 'channels',
       layout: options.layout,
       neuronsFirst: options.neuronsFirst,
+      backend: options.backend,
     });
     let prepared = 0;
     const total = toPrepare.length;
@@ -472,6 +494,7 @@ async function rawPairs(input: RawPairsInput): Promise<PairsOutcome> {
           epsilon: options.epsilon,
           ...(request.keep !== undefined ? { keep: request.keep } : {}),
           ...(request.dims !== undefined ? { dims: request.dims } : {}),
+          backend: options.backend,
         })
       ).similarity;
     }

@@ -144,9 +144,12 @@ export class ComputePool {
     return this.byId.size;
   }
 
-  /** Process ids of the live workers (for diagnostics and tests). */
+  /** Process ids of the live workers, not counting those being stopped (for diagnostics and tests). */
   get pids(): number[] {
-    return [...this.workers].map((w) => w.child.pid).filter((pid): pid is number => pid !== undefined);
+    return [...this.workers]
+      .filter((w) => !w.retiring)
+      .map((w) => w.child.pid)
+      .filter((pid): pid is number => pid !== undefined);
   }
 
   /** Reject everything outstanding and stop the workers. */

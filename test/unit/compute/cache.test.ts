@@ -41,7 +41,7 @@ describe('basis blobs and cache keys', () => {
 
   it('keys change with content, stat and every parameter', () => {
     const fp = { contentHash: 'abc', size: 10, mtimeMs: 1 };
-    const params = { array: null, epsilon: 1e-10, conv: 'channels', layout: 'nhwc', neuronsFirst: false };
+    const params = { kernel: 'cpu-js', array: null, epsilon: 1e-10, conv: 'channels', layout: 'nhwc', neuronsFirst: false };
     const base = basisKey(fp, params);
     expect(basisKey({ ...fp }, { ...params })).toBe(base);
     expect(basisKey({ ...fp, contentHash: 'abd' }, params)).not.toBe(base);
@@ -68,7 +68,7 @@ describe('ComputeCache on a real index database', () => {
       const r = rng(9);
       const basis = await prepareBasis(matrix(200, 10, Float64Array.from({ length: 2000 }, () => r.normal())));
       const size = encodeBasis(basis).byteLength;
-      const params = { array: null, epsilon: 1e-10, conv: 'channels', layout: 'nhwc', neuronsFirst: false };
+      const params = { kernel: 'cpu-js', array: null, epsilon: 1e-10, conv: 'channels', layout: 'nhwc', neuronsFirst: false };
       const fp = (i: number) => ({ contentHash: `h${i}`, size: i, mtimeMs: 0 });
       const cache = new ComputeCache(store, true, 4.5 * size);
       for (let i = 0; i < 5; i++) cache.putBasis(basisKey(fp(i), params), fp(i), params, basis);

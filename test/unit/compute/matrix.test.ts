@@ -61,6 +61,9 @@ describe('matrix on the example corpus (10 convnets: 8 true-label, 2 random-labe
     }
     expect(result.decompositions).toBe(n);
     expect(result.pairs_computed).toBe(n * n);
+    // Reported as compare reports it: the device class, and the kernel backend that ran.
+    expect(result.backend).toBe('cpu');
+    expect(result.kernel_backend).toMatch(/^cpu-/);
   });
 
   it('worker processes give the same matrix as this process', async () => {
@@ -171,6 +174,7 @@ describe('matrix on the example corpus (10 convnets: 8 true-label, 2 random-labe
     // conv1 flattened has 512 neurons for 500 datapoints: PWCCA is degenerate there, and says what to do instead.
     const degenerate = await runMatrix(corpus, { layer: 'conv1', method: 'pwcca', conv: 'flatten', runs: early }, { cache: false }).catch((e: unknown) => e);
     expect(degenerate).toBeInstanceOf(InputError);
+    expect((await runMatrix(corpus, { layer: 'fc', method: 'cka', backend: 'gpu', runs: early }, { cache: false })).backend_note ?? 'ran on a GPU').toMatch(/GPU/);
     expect((degenerate as StudioError).message).toMatch(/svcca/);
 
     const all = corpus.listRuns();

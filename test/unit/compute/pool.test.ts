@@ -10,6 +10,15 @@ import { CancelledError, StudioError } from '../../../native/errors.js';
 import { openArray } from '../../../native/formats/index.js';
 import { rng, writeNpyRows } from './npy.js';
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'svcca-pool-'));
 const small = join(dir, 'small.npy');
 const big = join(dir, 'big.npy');
@@ -108,6 +117,9 @@ describe('compute pool: child-process hosts with a priority queue, crash isolati
       expect(first).toBe('cancelled');
       expect((await pool.run<StreamedCovariance>(JOB_COVARIANCE, { a: small })).rows).toBe(500);
       expect(pool.pids).not.toContain(stuckPid);
+      // And the stuck process is really gone (killed, not just forgotten).
+      for (let tries = 0; tries < 100 && isAlive(stuckPid); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(isAlive(stuckPid)).toBe(false);
     } finally {
       await pool.close();
     }
