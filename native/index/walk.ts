@@ -133,8 +133,7 @@ function listCheckpointFiles(abs: string, rel: string, problems: ScanProblem[]):
   try {
     names = readdirSync(abs);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') problems.push({ rel, error: `cannot list folder (${code ?? String(err)})` });
+    noteListError(err, rel, problems, false);
     return null;
   }
   const files: DiskFile[] = [];
@@ -153,11 +152,19 @@ function list(abs: string, rel: string, problems: ScanProblem[], isScopeRoot: bo
   try {
     return readdirSync(abs, { withFileTypes: true });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || (code === 'ENOTDIR' && isScopeRoot)) return null;
-    problems.push({ rel, error: `cannot list folder (${code ?? String(err)})` });
+    noteListError(err, rel, problems, isScopeRoot);
     return null;
   }
+}
+
+/**
+ * A folder that could not be listed is a problem to report, unless it just vanished (deleted during the walk) or
+ * is a scope that is no folder any more (watch mode names what changed, folder or not).
+ */
+function noteListError(err: unknown, rel: string, problems: ScanProblem[], isScopeRoot: boolean): void {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || (code === 'ENOTDIR' && isScopeRoot)) return;
+  problems.push({ rel, error: `cannot list folder (${code ?? String(err)})` });
 }
 
 function entryType(entry: Dirent, path: string): 'dir' | 'file' | 'other' {
