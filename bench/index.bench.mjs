@@ -34,7 +34,7 @@ const record = !args.includes('--no-record');
 
 // The source itself (through tsx), never a dist/ that may be older than the code being measured.
 const { tsImport } = await import('tsx/esm/api');
-const { WorkspaceIndex } = await tsImport('../native/index/index.ts', import.meta.url);
+const { indexWorkspace, WorkspaceIndex } = await tsImport('../native/index/index.ts', import.meta.url);
 
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const millis = (ms) => `${ms.toFixed(1)} ms`;
@@ -84,14 +84,7 @@ const dbDir = mkdtempSync(join(tmpdir(), 'svcca-index-bench-'));
 const db = join(dbDir, 'index.sqlite');
 try {
   // 1. Cold.
-  const cold = await timeAsync(async () => {
-    const index = WorkspaceIndex.open(root, { db });
-    try {
-      return await index.index();
-    } finally {
-      index.close();
-    }
-  });
+  const cold = await timeAsync(() => indexWorkspace(root, { db }));
   const counts = { runs: cold.value.runs, checkpoints: cold.value.checkpoints, arrays: cold.value.arrays };
   if (JSON.stringify(counts) !== JSON.stringify(expected) || cold.value.errors.length > 0) {
     throw new Error(`wrong index: ${JSON.stringify(counts)} (${cold.value.errors.length} errors), expected ${JSON.stringify(expected)}`);
@@ -100,14 +93,7 @@ try {
   // 2. Unchanged re-index, each in a fresh open (as a new `svcca-studio index` would), median of 3.
   const unchanged = [];
   for (let i = 0; i < 3; i++) {
-    const pass = await timeAsync(async () => {
-      const index = WorkspaceIndex.open(root, { db });
-      try {
-        return await index.index();
-      } finally {
-        index.close();
-      }
-    });
+    const pass = await timeAsync(() => indexWorkspace(root, { db }));
     if (pass.value.changes.filesRead !== 0) throw new Error(`an unchanged pass read ${pass.value.changes.filesRead} files`);
     unchanged.push(pass);
   }

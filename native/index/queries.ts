@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { IndexError, MetricPoint, RunInfo } from '../api/contract.js';
-import type { DType, FormatName } from '../formats/types.js';
+import type { ArrayInfo, DType, FormatName } from '../formats/types.js';
 import { compareCheckpoints, compareNatural, type FileKind } from './layout.js';
 import type { RunProblem } from './writer.js';
 
@@ -26,10 +26,9 @@ export interface CheckpointInfo {
   readonly arrays: number;
 }
 
-/** One array as the index knows it: where it is and what its header says. */
-export interface IndexedArray {
-  /** The layer (or parameter) name. */
-  readonly name: string;
+/** One array as the index knows it: what its header says (ArrayInfo, shape as a fresh array), and where it is. */
+export interface IndexedArray extends Omit<ArrayInfo, 'shape'> {
+  readonly shape: number[];
   /** `file` for a bare .npy, `file:name` inside a container: what `compare` and the formats module take. */
   readonly spec: string;
   /** Absolute path of the file. */
@@ -37,13 +36,6 @@ export interface IndexedArray {
   /** Name inside the container; null for a bare .npy. */
   readonly array: string | null;
   readonly format: FormatName;
-  readonly shape: number[];
-  readonly dtype: DType;
-  readonly byteOrder: 'little' | 'big';
-  readonly order: 'C' | 'F';
-  readonly dataOffset: number | null;
-  readonly byteLength: number;
-  readonly compressed: boolean;
   /** Size and mtime of the file when indexed. */
   readonly fileSize: number;
   readonly fileMtimeMs: number;
