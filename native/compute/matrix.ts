@@ -34,7 +34,7 @@ import { PRIORITY } from './protocol.js';
 /** What the matrix needs from the workspace index (WorkspaceIndex satisfies it). */
 export interface MatrixStore extends CacheStore {
   listRuns(): RunInfo[];
-  resolveLayer(run: string, step: StepRef, layer: string): { spec: string; path: string; array: string | null; shape: number[] };
+  resolveLayer(run: string, step: StepRef, layer: string): { spec: string; path: string; array: string | null; shape: readonly number[] };
 }
 
 export interface MatrixContext {
