@@ -12,11 +12,11 @@
  *
  * The data is synthetic (this measures drawing, not the measures): a StudioApi whose runs() and matrix() return
  * generated data, served by native/serve/server.ts exactly as `svcca-studio serve` serves the real one.
- * Usage: node bench/ui.bench.mjs   (builds dist/ and out/renderer if missing; appends to bench/RESULTS.md)
+ * Usage: node bench/ui.bench.mjs [matrix|timeline] [--quick]   (appends to bench/RESULTS.md; screenshots in bench/.work/)
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,24 +32,23 @@ if (!CHROMIUM) {
   process.exit(0);
 }
 
-if (!existsSync(join(ROOT, 'dist/native/serve/server.js'))) {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.node.json')], { stdio: 'inherit' });
-}
-if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
+// Always the current sources: the renderer is rebuilt, the server and clustering are loaded through tsx (never a
+// stale dist/ or out/).
+{
   const { build } = await import('vite');
   const vue = (await import('@vitejs/plugin-vue')).default;
   await build({
     root: join(ROOT, 'renderer'),
     base: './',
     configFile: false,
-    logLevel: 'warn',
+    logLevel: 'error',
     plugins: [vue()],
-    build: { outDir: join(ROOT, 'out/renderer'), emptyOutDir: true },
+    build: { outDir: join(ROOT, 'out/renderer'), emptyOutDir: true, chunkSizeWarningLimit: 4096 },
   });
 }
-
-const { startServer } = await import(join(ROOT, 'dist/native/serve/server.js'));
-const { averageLinkageFromSimilarity } = await import(join(ROOT, 'dist/native/analyses/clustering.js'));
+const { tsImport } = await import('tsx/esm/api');
+const { startServer } = await tsImport('../native/serve/server.ts', import.meta.url);
+const { averageLinkageFromSimilarity } = await tsImport('../native/analyses/clustering.ts', import.meta.url);
 const { chromium } = await import('playwright-core');
 
 /** Deterministic pseudo-random numbers (mulberry32), so every run of the bench draws the same data. */
@@ -271,11 +270,12 @@ async function timelineBaseline(page) {
 }
 
 const page = context.pages()[0] ?? (await context.newPage());
-// `node bench/ui.bench.mjs timeline` (or `matrix`) runs one part only.
-const only = process.argv[2];
+// `node bench/ui.bench.mjs timeline` (or `matrix`) runs one part only; --quick: one matrix repetition.
+const only = process.argv.slice(2).find((a) => a === 'timeline' || a === 'matrix');
+const quick = process.argv.includes('--quick');
 const ours = [];
 const base = [];
-for (let i = 0; i < (only === 'timeline' ? 0 : 3); i++) {
+for (let i = 0; i < (only === 'timeline' ? 0 : quick ? 1 : 3); i++) {
   ours.push(await matrixFirstPaint(page));
   base.push(await heatmapFirstPaint(page));
 }
@@ -297,5 +297,5 @@ if (panOurs) lines.push(
 for (const line of lines) console.log(line);
 appendFileSync(
   join(ROOT, 'bench/RESULTS.md'),
-  `\n## ui.bench.mjs — ${new Date().toISOString().slice(0, 10)} (${version}, headless, ${process.platform} ${process.arch}, --disable-gpu)\n${lines.map((l) => `- ${l}`).join('\n')}\n`,
+  `\n## ui.bench.mjs — ${new Date().toISOString().slice(0, 10)} (${version}, headless, ${process.platform} ${process.arch}, --disable-gpu, load average ${loadavg()[0].toFixed(1)} at the end)\n${lines.map((l) => `- ${l}`).join('\n')}\n`,
 );
