@@ -1,12 +1,13 @@
 /**
- * The heavy products every measure needs, called by name through the kernel registry (./registry.ts). These ops
+ * The heavy products every measure needs, called by name through the kernel registry (./registry.ts): gram,
+ * crossGram, matmul (any transposes, without copying) and batchedMatmul. These ops
  * validate shapes, then run the kernel on the backend the choice resolves to (./engine.ts): by default the fastest
  * exact one here, cpu-wasm-simd. `backendInfo(choice)` says which backend that is, with its precision and tolerance.
  */
 import type { Matrix } from '../linalg/matrix.js';
 import type { BackendInfo } from './backend.js';
 import { resolveBackend, runKernel, type KernelChoice } from './engine.js';
-import { BatchedMatmul, CrossGram, Gram, type MatrixBatch } from './names.js';
+import { BatchedMatmul, CrossGram, Gram, Matmul, type MatrixBatch } from './names.js';
 import { registeredBackends } from './registry.js';
 import './register-all.js';
 
@@ -38,6 +39,27 @@ export async function crossGram(x: Matrix, y: Matrix, options: KernelOptions = {
   checkMatrix('crossGram', y);
   if (x.rows !== y.rows) throw new RangeError(`crossGram: ${x.rows} rows vs ${y.rows}`);
   return (await runKernel(CrossGram, { x, y }, {}, options.backend)).output;
+}
+
+export interface MatmulOptions extends KernelOptions {
+  readonly transposeA?: boolean;
+  readonly transposeB?: boolean;
+}
+
+/**
+ * op(A)·op(B), op = transpose where asked, reading the stored matrices as they are (no transposed copy is made on
+ * the wasm backend). `matmul(a, w)` replaces `crossGram(transpose(a), w)`; `matmul(x, x, { transposeB: true })` is
+ * X·Xᵀ, computed as a Gram (half the work, exactly symmetric) because both operands are the same object.
+ */
+export async function matmul(a: Matrix, b: Matrix, options: MatmulOptions = {}): Promise<Matrix> {
+  checkMatrix('matmul', a);
+  checkMatrix('matmul', b);
+  const transposeA = options.transposeA ?? false;
+  const transposeB = options.transposeB ?? false;
+  const k = transposeA ? a.rows : a.cols;
+  const kb = transposeB ? b.cols : b.rows;
+  if (k !== kb) throw new RangeError(`matmul: inner dimensions ${k} vs ${kb}`);
+  return (await runKernel(Matmul, { a, b }, { transposeA, transposeB }, options.backend)).output;
 }
 
 export interface BatchedMatmulOptions extends KernelOptions {

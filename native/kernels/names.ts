@@ -21,6 +21,22 @@ export interface CrossGramInputs {
 export type CrossGramAttrs = Record<string, never>;
 
 /**
+ * C = op(A)·op(B) for one pair, op = identity or transpose per the attributes: the general product. Passing the
+ * stored matrix with a transpose flag never materialises the transpose (crossGram(x, y) is matmul(x, y,
+ * { transposeA: true })). When `a` and `b` are the same object and exactly one is transposed, C is a Gram matrix:
+ * backends compute half of it and return it exactly symmetric.
+ */
+export const Matmul = 'Matmul';
+export interface MatmulInputs {
+  readonly a: Matrix;
+  readonly b: Matrix;
+}
+export interface MatmulAttrs {
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+}
+
+/**
  * `count` independent products C_i = op(A_i) · op(B_i), op = identity or transpose per the attributes. Meant for many
  * small matrices (per-frequency or per-permutation problems), where per-call overhead, not flops, dominates.
  */
@@ -45,6 +61,7 @@ export interface BatchedMatmulAttrs {
 export interface KernelSignatures {
   [Gram]: { inputs: GramInputs; attrs: GramAttrs; output: Matrix };
   [CrossGram]: { inputs: CrossGramInputs; attrs: CrossGramAttrs; output: Matrix };
+  [Matmul]: { inputs: MatmulInputs; attrs: MatmulAttrs; output: Matrix };
   [BatchedMatmul]: { inputs: BatchedMatmulInputs; attrs: BatchedMatmulAttrs; output: MatrixBatch };
 }
 
@@ -53,4 +70,9 @@ export type KernelInputs<K extends KernelName> = KernelSignatures[K]['inputs'];
 export type KernelAttrs<K extends KernelName> = KernelSignatures[K]['attrs'];
 export type KernelOutput<K extends KernelName> = KernelSignatures[K]['output'];
 
-export const KERNEL_NAMES: readonly KernelName[] = [Gram, CrossGram, BatchedMatmul];
+export const KERNEL_NAMES: readonly KernelName[] = [Gram, CrossGram, Matmul, BatchedMatmul];
+
+/** Whether a Matmul is the Gram matrix AᵀA or AAᵀ of one stored matrix (then symmetric). */
+export function isGramProduct(inputs: MatmulInputs, attrs: MatmulAttrs): boolean {
+  return inputs.a === inputs.b && attrs.transposeA !== attrs.transposeB;
+}

@@ -4,7 +4,7 @@
  * precision (./closeness.ts).
  */
 import { expect } from 'vitest';
-import { batchedMatmul, crossGram, gram } from '../../native/kernels/index.js';
+import { batchedMatmul, crossGram, gram, matmul } from '../../native/kernels/index.js';
 import type { MatrixBatch } from '../../native/kernels/names.js';
 import { matrix, type Matrix } from '../../native/linalg/matrix.js';
 import { forEachBackend } from './backends.js';
@@ -102,6 +102,42 @@ await forEachBackend((backend, it) => {
     const norms = columnNorms(x);
     expectProductClose(g, referenceCrossGram(x, x), norms, norms, tol);
   });
+
+  const MATMUL_SHAPES: ReadonlyArray<[m: number, k: number, n: number]> = [
+    [1, 1, 1],
+    [13, 7, 5],
+    [300, 270, 131],
+    [129, 600, 257],
+  ];
+  for (const [m, k, n] of MATMUL_SHAPES) {
+    for (const transposeA of [false, true]) {
+      for (const transposeB of [false, true]) {
+        it(`matmul (${m}×${k})·(${k}×${n}) transposeA=${transposeA} transposeB=${transposeB}`, async () => {
+          const a = randomMatrix(m, k, m + 3 * k);
+          const b = randomMatrix(k, n, 7 * n + k);
+          const stored = (d: Dense, t: boolean): Matrix => asMatrix(t ? transpose(d) : d);
+          const got = await matmul(stored(a, transposeA), stored(b, transposeB), { transposeA, transposeB, backend: backend.name });
+          expectProductClose(got, referenceCrossGram(transpose(a), b), rowNorms(a), columnNorms(b), tol);
+        });
+      }
+    }
+  }
+
+  for (const transposeA of [false, true]) {
+    it(`matmul of one matrix with its transpose (transposeA=${transposeA}) is a Gram: XᵀX or XXᵀ, exactly symmetric`, async () => {
+      const x = randomMatrix(310, 140, 99);
+      const got = await matmul(asMatrix(x), asMatrix(x), { transposeA, transposeB: !transposeA, backend: backend.name });
+      const left = transposeA ? x : transpose(x); // C = leftᵀ · left
+      const norms = columnNorms(left);
+      expectProductClose(got, referenceCrossGram(left, left), norms, norms, tol);
+      const n = got.rows;
+      let asymmetric = '';
+      for (let i = 0; i < n && !asymmetric; i++) {
+        for (let j = 0; j < i; j++) if (!Object.is(got.data[i * n + j], got.data[j * n + i])) asymmetric = `(${i}, ${j})`;
+      }
+      expect(asymmetric, 'first entry differing from its transpose').toBe('');
+    });
+  }
 
   const BATCH_CASES: ReadonlyArray<[count: number, m: number, k: number, n: number]> = [
     [1, 1, 1, 1],

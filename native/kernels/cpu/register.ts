@@ -4,8 +4,10 @@ import { cpuJsBackend } from './backend.js';
 import { batchedMatmulConfig } from './batchedMatmul.js';
 import { crossGramConfig } from './crossGram.js';
 import { gramConfig } from './gram.js';
+import { matmulConfig } from './matmul.js';
 
 registerBackend(cpuJsBackend);
 registerKernel(gramConfig);
 registerKernel(crossGramConfig);
+registerKernel(matmulConfig);
 registerKernel(batchedMatmulConfig);

@@ -2,3 +2,4 @@
 export { crossGramImpl } from './crossGram.js';
 export { gramImpl, mirrorUpper } from './gram.js';
 export { batchedMatmulImpl, productShape } from './batchedMatmul.js';
+export { matmulImpl } from './matmul.js';

@@ -60,19 +60,60 @@ function outputTiles(p: number, q: number, symmetric: boolean): Tile[] {
 }
 
 /**
- * Returns the p × q product as a new array. With `y` undefined it computes XᵀX and fills only entries on or above
- * the diagonal (the caller mirrors).
+ * A logical n × p factor X (rows = datapoints) as stored: `matrix` itself, or, when `transposed`, `matrix` holds Xᵀ
+ * (p × n). The packing reads either layout through strides, so a transposed operand is never materialised.
  */
-export function partitionedProduct(pool: KernelPool, x: Matrix, y: Matrix | undefined): Promise<Float64Array> {
-  return pool.exclusive(() => run(pool, x, y));
+export interface Operand {
+  readonly matrix: Matrix;
+  readonly transposed: boolean;
 }
 
-async function run(pool: KernelPool, x: Matrix, y: Matrix | undefined): Promise<Float64Array> {
+export const operand = (matrix: Matrix, transposed = false): Operand => ({ matrix, transposed });
+const rowsOf = (o: Operand): number => (o.transposed ? o.matrix.cols : o.matrix.rows);
+const colsOf = (o: Operand): number => (o.transposed ? o.matrix.rows : o.matrix.cols);
+
+/** Where rows [r0, r1) of an operand sit in the wasm memory once copied, as byte strides of element (r, i). */
+interface Placed {
+  readonly at: number;
+  readonly rowStride: number;
+  readonly colStride: number;
+}
+
+/** Copies rows [r0, r1) of the logical operand to `at`, keeping its storage order (no transpose). */
+function place(o: Operand, r0: number, r1: number, memory: Float64Array, at: number): Placed {
+  const { data } = o.matrix;
+  const p = colsOf(o);
+  const len = r1 - r0;
+  if (!o.transposed) {
+    memory.set(data.subarray(r0 * p, r1 * p), at / F64);
+    return { at, rowStride: p * F64, colStride: F64 };
+  }
+  const n = rowsOf(o);
+  if (len === n) memory.set(data, at / F64);
+  else for (let i = 0; i < p; i++) memory.set(data.subarray(i * n + r0, i * n + r1), at / F64 + i * len);
+  return { at, rowStride: F64, colStride: len * F64 };
+}
+
+/**
+ * Returns the p × q product XᵀY as a new array. With `y` undefined it computes XᵀX and fills only entries on or
+ * above the diagonal (the caller mirrors).
+ */
+export function partitionedProduct(
+  pool: KernelPool,
+  x: Operand,
+  y: Operand | undefined,
+  chunkBytes = CHUNK_BYTES,
+): Promise<Float64Array> {
+  if (y && rowsOf(x) !== rowsOf(y)) throw new RangeError(`product: ${rowsOf(x)} rows vs ${rowsOf(y)}`);
+  return pool.exclusive(() => run(pool, x, y, chunkBytes));
+}
+
+async function run(pool: KernelPool, x: Operand, y: Operand | undefined, chunkBytes: number): Promise<Float64Array> {
   const { mr, nr } = DEFAULT_SHAPE;
   const symmetric = y === undefined;
-  const rows = x.rows;
-  const p = x.cols;
-  const q = symmetric ? p : y.cols;
+  const rows = rowsOf(x);
+  const p = colsOf(x);
+  const q = symmetric ? p : colsOf(y);
   const out = new Float64Array(p * q);
   if (rows === 0 || p === 0 || q === 0) return out;
 
@@ -80,7 +121,7 @@ async function run(pool: KernelPool, x: Matrix, y: Matrix | undefined): Promise<
   const tiles = outputTiles(p, q, symmetric);
   const threads = onCaller ? 1 : Math.max(1, Math.min(pool.threads, tiles.length));
   const bytesPerRow = (symmetric ? p : p + q) * F64;
-  const chunkRows = Math.max(1, Math.min(rows, Math.floor(CHUNK_BYTES / bytesPerRow)));
+  const chunkRows = Math.max(1, Math.min(rows, Math.floor(chunkBytes / bytesPerRow)));
 
   // Tiles are multiples of the register tile except at the edges, where C's padding takes the overhang.
   const P = roundUp(p, mr);
@@ -97,8 +138,8 @@ async function run(pool: KernelPool, x: Matrix, y: Matrix | undefined): Promise<
   for (let r0 = 0; r0 < rows; r0 += chunkRows) {
     const r1 = Math.min(rows, r0 + chunkRows);
     const memory = pool.f64();
-    memory.set(x.data.subarray(r0 * p, r1 * p), xAt / F64);
-    if (!symmetric) memory.set(y.data.subarray(r0 * q, r1 * q), yAt / F64);
+    const xs = place(x, r0, r1, memory, xAt);
+    const ys = symmetric ? xs : place(y, r0, r1, memory, yAt);
     const queue: TaskQueue = {
       counter: COUNTER,
       fn: 'crossGramRows',
@@ -106,8 +147,9 @@ async function run(pool: KernelPool, x: Matrix, y: Matrix | undefined): Promise<
       args: (t, w) => {
         const { i0, rows: tileRows, j0, cols } = tiles[t]!;
         const { packA, packB } = scratch[w]!;
-        return [xAt + i0 * F64, p * F64, yAt + j0 * F64, q * F64, r1 - r0, tileRows, cols, cAt + (i0 * Q + j0) * F64,
-          Q * F64, packA, packB, symmetric ? 1 : 0, i0 - j0];
+        return [xs.at + i0 * xs.colStride, xs.rowStride, xs.colStride, ys.at + j0 * ys.colStride, ys.rowStride,
+          ys.colStride, r1 - r0, tileRows, cols, cAt + (i0 * Q + j0) * F64, Q * F64, packA, packB, symmetric ? 1 : 0,
+          i0 - j0];
       },
     };
     await pool.runParallel(Array.from({ length: threads }, () => []), queue, onCaller);

@@ -67,22 +67,27 @@ const V128 = 16;
 /** The export names and signatures, as the TypeScript side sees them. All pointers and strides are in bytes. */
 export interface ProductExports {
   /**
-   * C (row stride `ldc`) += X[0:rows]ᵀ · Y[0:rows] for row-major X (row stride `ldx`, p columns) and Y (`ldy`, q).
+   * C (row stride `ldc`) += X[0:rows]ᵀ · Y[0:rows], X with p columns and Y with q, element (r, i) of X at
+   * x + r·xRowStride + i·xColStride (likewise Y): row-major when the column stride is 8, transposed storage otherwise.
    * C must have room for p and q rounded up to the tile (mr, nr). `lowerSkip` = 1 for Gram (Y = X): only tiles
    * touching the upper triangle are computed, `diagonal0` being the global index of X's first column minus Y's
    * (non-zero when the call covers one off-diagonal tile of a larger Gram). `packA`/`packB`: `packBytes(...)` each.
    */
-  crossGramRows(x: number, ldx: number, y: number, ldy: number, rows: number, p: number, q: number, c: number,
-    ldc: number, packA: number, packB: number, lowerSkip: number, diagonal0: number): void;
+  crossGramRows(x: number, xRowStride: number, xColStride: number, y: number, yRowStride: number, yColStride: number,
+    rows: number, p: number, q: number, c: number, ldc: number, packA: number, packB: number, lowerSkip: number,
+    diagonal0: number): void;
   /** For i < count: zero C_i, then crossGramRows on X_i, Y_i, C_i found at the given byte strides from x, y, c. */
   crossGramBatch(count: number, x: number, xStride: number, y: number, yStride: number, c: number, cStride: number,
     ldx: number, ldy: number, rows: number, p: number, q: number, ldc: number, packA: number, packB: number): void;
   /** memory.fill(ptr, 0, bytes). */
   fillZero(ptr: number, bytes: number): void;
-  /** Pack kb rows × w columns starting at `src` (row stride `ldBytes`) into mr-wide panels at `dst`. */
-  packLeft(src: number, ldBytes: number, kb: number, w: number, dst: number): void;
+  /**
+   * Pack kb rows × w columns starting at `src` into mr-wide panels at `dst`. Element (r, c) is at
+   * src + r·rowStride + c·colStride: colStride 8 for row-major storage, rowStride 8 for an operand stored transposed.
+   */
+  packLeft(src: number, rowStride: number, colStride: number, kb: number, w: number, dst: number): void;
   /** The same into nr-wide panels. */
-  packRight(src: number, ldBytes: number, kb: number, w: number, dst: number): void;
+  packRight(src: number, rowStride: number, colStride: number, kb: number, w: number, dst: number): void;
   /** C[mr × nr] at `c` (row stride `ldcBytes`) += Σ_k over kb steps of packed a, b. */
   micro(a: number, b: number, c: number, ldcBytes: number, kb: number): void;
   /**
@@ -95,36 +100,74 @@ export interface ProductExports {
 
 function packPanels(name: string, m: number): FunctionSpec {
   const { i32 } = ValType;
-  const f = new FunctionBuilder(name, [i32, i32, i32, i32, i32]);
-  const [src, ld, kb, w, dst] = [0, 1, 2, 3, 4].map((i) => f.param(i)) as [number, number, number, number, number];
+  const f = new FunctionBuilder(name, [i32, i32, i32, i32, i32, i32]);
+  const [src, rowStride, colStride, kb, w, dst] = [0, 1, 2, 3, 4, 5] as const;
   const c0 = f.local(i32);
   const s = f.local(i32);
+  const d = f.local(i32);
+  const e = f.local(i32);
   const k = f.local(i32);
+  const j = f.local(i32);
   const cols = f.local(i32);
   const code = f.body;
 
-  /** Copy one full row of a panel: m values, as f64x2 pairs plus a trailing scalar when m is odd. */
+  /** Copy one full row of a panel from contiguous columns: f64x2 pairs plus a trailing scalar when m is odd. */
   const copyFullRow = (c: Code): void => {
-    for (let j = 0; j + 1 < m; j += 2) c.get(dst).get(s).v128Load(j * F64).v128Store(j * F64);
-    if (m % 2 === 1) c.get(dst).get(s).f64Load((m - 1) * F64).f64Store((m - 1) * F64);
+    for (let jj = 0; jj + 1 < m; jj += 2) c.get(d).get(s).v128Load(jj * F64).v128Store(jj * F64);
+    if (m % 2 === 1) c.get(d).get(s).f64Load((m - 1) * F64).f64Store((m - 1) * F64);
   };
   /** Edge panel: columns past `cols` are written as zeros so the micro-kernel can run a full tile. */
   const copyEdgeRow = (c: Code): void => {
-    for (let j = 0; j < m; j++) {
-      c.i32(j).get(cols).i32LtS().if(
-        (t) => t.get(dst).get(s).f64Load(j * F64).f64Store(j * F64),
-        (e) => e.get(dst).f64Const(0).f64Store(j * F64),
+    for (let jj = 0; jj < m; jj++) {
+      c.i32(jj).get(cols).i32LtS().if(
+        (t) => t.get(d).get(s).f64Load(jj * F64).f64Store(jj * F64),
+        (z) => z.get(d).f64Const(0).f64Store(jj * F64),
       );
     }
   };
   const rowLoop = (c: Code, copyRow: (c: Code) => void): void => {
+    c.get(dst).set(d);
     c.get(kb).set(k);
     c.get(k).i32(0).i32GtS().if((t) =>
       t.loop((l) => {
         copyRow(l);
-        l.get(s).get(ld).i32Add().set(s);
-        l.get(dst).i32(m * F64).i32Add().set(dst);
+        l.get(s).get(rowStride).i32Add().set(s);
+        l.get(d).i32(m * F64).i32Add().set(d);
         l.get(k).i32(1).i32Sub().tee(k).brIf(0);
+      }),
+    );
+  };
+  /**
+   * Columns not contiguous (the operand is stored transposed): one panel column at a time, reading along the
+   * operand's stored rows (unit stride when rowStride is 8) and writing every m-th slot of the panel.
+   */
+  const stridedPanel = (c: Code): void => {
+    c.i32(0).set(j);
+    c.block((exit) =>
+      exit.loop((columns) => {
+        columns.get(j).i32(m).i32GeS().brIf(1);
+        columns.get(dst).get(j).i32(3).i32Shl().i32Add().set(d);
+        columns.get(s).get(j).get(colStride).i32Mul().i32Add().set(e);
+        columns.get(kb).set(k);
+        columns.get(k).i32(0).i32GtS().if((t) =>
+          t.get(j).get(cols).i32LtS().if(
+            (copy) =>
+              copy.loop((l) => {
+                l.get(d).get(e).f64Load().f64Store();
+                l.get(e).get(rowStride).i32Add().set(e);
+                l.get(d).i32(m * F64).i32Add().set(d);
+                l.get(k).i32(1).i32Sub().tee(k).brIf(0);
+              }),
+            (zero) =>
+              zero.loop((l) => {
+                l.get(d).f64Const(0).f64Store();
+                l.get(d).i32(m * F64).i32Add().set(d);
+                l.get(k).i32(1).i32Sub().tee(k).brIf(0);
+              }),
+          ),
+        );
+        columns.get(j).i32(1).i32Add().set(j);
+        columns.br(0);
       }),
     );
   };
@@ -134,11 +177,16 @@ function packPanels(name: string, m: number): FunctionSpec {
     exit.loop((panels) => {
       panels.get(c0).get(w).i32GeS().brIf(1);
       panels.get(w).get(c0).i32Sub().set(cols);
-      panels.get(src).get(c0).i32(3).i32Shl().i32Add().set(s);
-      panels.get(cols).i32(m).i32GeS().if(
-        (full) => rowLoop(full, copyFullRow),
-        (edge) => rowLoop(edge, copyEdgeRow),
+      panels.get(src).get(c0).get(colStride).i32Mul().i32Add().set(s);
+      panels.get(colStride).i32(F64).i32Eq().if(
+        (contiguous) =>
+          contiguous.get(cols).i32(m).i32GeS().if(
+            (full) => rowLoop(full, copyFullRow),
+            (edge) => rowLoop(edge, copyEdgeRow),
+          ),
+        (strided) => stridedPanel(strided),
       );
+      panels.get(dst).get(kb).i32(m * F64).i32Mul().i32Add().set(dst);
       panels.get(c0).i32(m).i32Add().set(c0);
       panels.br(0);
     }),
@@ -280,9 +328,9 @@ function crossGramRows(shape: MicroShape, blocking: Blocking, index: FunctionInd
   const { mr, nr } = shape;
   const { kc, mc, nc } = blocking;
   const { i32 } = ValType;
-  const f = new FunctionBuilder('crossGramRows', Array<ValType>(13).fill(i32));
-  const [x, ldx, y, ldy, rows, p, q, c, ldc, packA, packB, lowerSkip, diagonal0] =
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] as const;
+  const f = new FunctionBuilder('crossGramRows', Array<ValType>(15).fill(i32));
+  const [x, xRow, xCol, y, yRow, yCol, rows, p, q, c, ldc, packA, packB, lowerSkip, diagonal0] =
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14] as const;
   const kk = f.local(i32);
   const kb = f.local(i32);
   const jc = f.local(i32);
@@ -317,17 +365,17 @@ function crossGramRows(shape: MicroShape, blocking: Blocking, index: FunctionInd
     clampedBlock(rowsLoop, kk, rows, kc, kb);
     forStep(rowsLoop, jc, q, nc, (colsLoop) => {
       clampedBlock(colsLoop, jc, q, nc, nb);
-      // packRight(y + kk·ldy + jc·8, ldy, kb, nb, packB)
-      colsLoop.get(y).get(kk).get(ldy).i32Mul().i32Add().get(jc).i32(3).i32Shl().i32Add();
-      colsLoop.get(ldy).get(kb).get(nb).get(packB).call(index.packRight);
+      // packRight(y + kk·yRow + jc·yCol, yRow, yCol, kb, nb, packB)
+      colsLoop.get(y).get(kk).get(yRow).i32Mul().i32Add().get(jc).get(yCol).i32Mul().i32Add();
+      colsLoop.get(yRow).get(yCol).get(kb).get(nb).get(packB).call(index.packRight);
       // Gram: rows of X past the end of this column block only meet tiles below the diagonal.
       colsLoop.get(jc).get(nb).i32Add().get(diagonal0).i32Sub().set(rest);
       minOf(colsLoop, p, rest);
       colsLoop.get(p).get(lowerSkip).select().set(icEnd);
       forStep(colsLoop, ic, icEnd, mc, (blockLoop) => {
         clampedBlock(blockLoop, ic, icEnd, mc, mb);
-        blockLoop.get(x).get(kk).get(ldx).i32Mul().i32Add().get(ic).i32(3).i32Shl().i32Add();
-        blockLoop.get(ldx).get(kb).get(mb).get(packA).call(index.packLeft);
+        blockLoop.get(x).get(kk).get(xRow).i32Mul().i32Add().get(ic).get(xCol).i32Mul().i32Add();
+        blockLoop.get(xRow).get(xCol).get(kb).get(mb).get(packA).call(index.packLeft);
         // macro(packA, packB, c + ic·ldc + jc·8, ldc, kb, ⌈mb/mr⌉, ⌈nb/nr⌉, ic − jc, lowerSkip)
         blockLoop.get(packA).get(packB);
         blockLoop.get(c).get(ic).get(ldc).i32Mul().i32Add().get(jc).i32(3).i32Shl().i32Add();
@@ -353,7 +401,8 @@ function crossGramBatch(index: FunctionIndex): FunctionSpec {
     exit.loop((l) => {
       l.get(i).get(count).i32GeS().brIf(1);
       l.get(c).i32(0).get(cStride).memoryFill();
-      l.get(x).get(ldx).get(y).get(ldy).get(rows).get(p).get(q).get(c).get(ldc).get(packA).get(packB).i32(0).i32(0);
+      l.get(x).get(ldx).i32(F64).get(y).get(ldy).i32(F64).get(rows).get(p).get(q).get(c).get(ldc).get(packA).get(packB);
+      l.i32(0).i32(0);
       l.call(index.crossGramRows);
       l.get(x).get(xStride).i32Add().set(x);
       l.get(y).get(yStride).i32Add().set(y);

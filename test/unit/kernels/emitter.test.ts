@@ -55,11 +55,24 @@ describe('generated product module', () => {
     const mem = f64();
     mem.fill(Number.NaN, dst / 8, dst / 8 + 64);
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) mem[src / 8 + r * cols + c] = 10 * r + c;
-    exports.packLeft(src, cols * 8, rows, cols, dst);
-    const panel0 = [...mem.subarray(dst / 8, dst / 8 + rows * m)];
-    const panel1 = [...mem.subarray(dst / 8 + rows * m, dst / 8 + 2 * rows * m)];
-    expect(panel0).toEqual([0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23]);
-    expect(panel1).toEqual([4, 5, 0, 0, 14, 15, 0, 0, 24, 25, 0, 0]);
+    const panels = () => [
+      [...mem.subarray(dst / 8, dst / 8 + rows * m)],
+      [...mem.subarray(dst / 8 + rows * m, dst / 8 + 2 * rows * m)],
+    ];
+    exports.packLeft(src, cols * 8, 8, rows, cols, dst);
+    expect(panels()).toEqual([
+      [0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23],
+      [4, 5, 0, 0, 14, 15, 0, 0, 24, 25, 0, 0],
+    ]);
+    // The same logical block stored transposed (cols × rows): element (r, c) at c·rows + r.
+    const tsrc = 4096;
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) mem[tsrc / 8 + c * rows + r] = 10 * r + c;
+    mem.fill(Number.NaN, dst / 8, dst / 8 + 64);
+    exports.packLeft(tsrc, 8, rows * 8, rows, cols, dst);
+    expect(panels()).toEqual([
+      [0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23],
+      [4, 5, 0, 0, 14, 15, 0, 0, 24, 25, 0, 0],
+    ]);
   });
 
   // Every shape the generator offers must compute the same product; the default is only the fastest one here.
@@ -79,7 +92,7 @@ describe('generated product module', () => {
     for (let i = 0; i < n * p; i++) mem[xAt / 8 + i] = Math.sin(i);
     for (let i = 0; i < n * q; i++) mem[yAt / 8 + i] = lowerSkip ? mem[xAt / 8 + i]! : Math.cos(3 * i);
     exports.fillZero(cAt, P * Q * 8);
-    exports.crossGramRows(xAt, p * 8, yAt, q * 8, n, p, q, cAt, Q * 8, packA, packA + pack.left, lowerSkip, 0);
+    exports.crossGramRows(xAt, p * 8, 8, yAt, q * 8, 8, n, p, q, cAt, Q * 8, packA, packA + pack.left, lowerSkip, 0);
     const got: number[][] = [];
     const want: number[][] = [];
     for (let i = 0; i < p; i++) {

@@ -4,9 +4,10 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { disposeKernels, gram } from '../../../native/kernels/index.js';
 import { accumulate, kernelPool } from '../../../native/kernels/wasm/backend.js';
-import { partitionedProduct } from '../../../native/kernels/wasm/partitioned-product.js';
+import { operand, partitionedProduct } from '../../../native/kernels/wasm/partitioned-product.js';
 import { KernelPool } from '../../../native/kernels/wasm/pool.js';
 import { matrix } from '../../../native/linalg/matrix.js';
+import { transpose } from '../../../native/linalg/util.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -51,7 +52,7 @@ describe('wasm-simd kernel pool', () => {
     for (const threads of [1, 2, 3]) {
       const pool = await KernelPool.start(threads, accumulate());
       try {
-        results.push([await partitionedProduct(pool, x, y), await partitionedProduct(pool, x, undefined)]);
+        results.push([await partitionedProduct(pool, operand(x), operand(y)), await partitionedProduct(pool, operand(x), undefined)]);
       } finally {
         await pool.dispose();
       }
@@ -59,6 +60,26 @@ describe('wasm-simd kernel pool', () => {
     for (const r of results.slice(1)) {
       expect(r[0]).toEqual(results[0]![0]);
       expect(r[1]).toEqual(results[0]![1]);
+    }
+  });
+
+  test('row chunks (inputs larger than the chunk budget) give the same bits, for both storage layouts', async () => {
+    const x = ramp(1500, 300);
+    const y = ramp(1500, 130);
+    const xt = transpose(x);
+    const yt = transpose(y);
+    const pool = await KernelPool.start(2, accumulate());
+    try {
+      const whole = await partitionedProduct(pool, operand(x), operand(y));
+      const wholeGram = await partitionedProduct(pool, operand(x), undefined);
+      // 1500 rows of 430 float64 per row in chunks of ~97 rows: 16 chunks, the last one short.
+      const chunk = 97 * 430 * 8;
+      expect(await partitionedProduct(pool, operand(x), operand(y), chunk)).toEqual(whole);
+      expect(await partitionedProduct(pool, operand(xt, true), operand(yt, true), chunk)).toEqual(whole);
+      expect(await partitionedProduct(pool, operand(xt, true), operand(y), chunk)).toEqual(whole);
+      expect(await partitionedProduct(pool, operand(xt, true), undefined, 97 * 300 * 8)).toEqual(wholeGram);
+    } finally {
+      await pool.dispose();
     }
   });
 
