@@ -23,49 +23,77 @@ export function singularValues(a: Matrix): Float64Array {
 
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(n - 1, 0));
-  const v = new Float64Array(m);
-  const acc = new Float64Array(n);
+  const v = new Float64Array(m); // left Householder vector (rows k..m−1)
+  const u = new Float64Array(n); // right Householder vector (columns k+1..n−1)
+  let acc = new Float64Array(n); // vᵀ·W over the trailing columns
+  let next = new Float64Array(n); // Σ_i x_i·W[i, :] for the next step's left reflector, built during this pass
+  // acc for step 0: Σ_i x_i·W[i, :] with x = column 0 (corrected by −α·W[0, :] once α is known).
+  for (let i = 0; i < m; i++) {
+    const xi = w[i * n]!;
+    if (xi === 0) continue;
+    const ro = i * n;
+    for (let j = 1; j < n; j++) acc[j]! += xi * w[ro + j]!;
+  }
   for (let k = 0; k < n; k++) {
-    // Left reflector: zero column k below the diagonal.
+    // Left reflector of column k: v = x − α·e_k. acc currently holds Σ x_i·W[i, k+1:]; subtract α·W[k, k+1:].
     for (let i = k; i < m; i++) v[i] = w[i * n + k]!;
     d[k] = reflect(v, k, m);
     const beta = reflectorBeta(v, k, m);
-    if (beta !== 0) {
-      acc.fill(0, k + 1, n);
-      for (let i = k; i < m; i++) {
-        const vi = v[i]!;
-        if (vi === 0) continue;
-        const ro = i * n;
-        for (let j = k + 1; j < n; j++) acc[j]! += vi * w[ro + j]!;
-      }
-      for (let i = k; i < m; i++) {
-        const f = beta * v[i]!;
-        if (f === 0) continue;
-        const ro = i * n;
-        for (let j = k + 1; j < n; j++) w[ro + j]! -= f * acc[j]!;
-      }
-    }
-    if (k >= n - 1) continue;
-    // Right reflector: zero row k right of the superdiagonal.
-    const ro = k * n;
-    for (let j = k + 1; j < n; j++) v[j] = w[ro + j]!;
-    e[k] = reflect(v, k + 1, n);
-    const gamma = reflectorBeta(v, k + 1, n);
-    if (gamma === 0) continue;
+    const alpha = d[k]!;
+    const rk = k * n;
+    for (let j = k + 1; j < n; j++) acc[j] = acc[j]! - alpha * w[rk + j]!;
+    // Row k: left update, then the right reflector from what it becomes.
+    const fk = beta * v[k]!;
+    for (let j = k + 1; j < n; j++) w[rk + j]! -= fk * acc[j]!;
+    if (k >= n - 1) break;
+    for (let j = k + 1; j < n; j++) u[j] = w[rk + j]!;
+    e[k] = reflect(u, k + 1, n);
+    const gamma = reflectorBeta(u, k + 1, n);
+    // One pass over every later row: left update, right update, and the next step's accumulation.
+    next.fill(0, k + 2, n);
     for (let i = k + 1; i < m; i++) {
       const io = i * n;
+      const f = beta * v[i]!;
       let s0 = 0;
       let s1 = 0;
       let j = k + 1;
-      for (; j + 1 < n; j += 2) {
-        s0 += w[io + j]! * v[j]!;
-        s1 += w[io + j + 1]! * v[j + 1]!;
+      if (f !== 0) {
+        for (; j + 1 < n; j += 2) {
+          const a0 = w[io + j]! - f * acc[j]!;
+          const a1 = w[io + j + 1]! - f * acc[j + 1]!;
+          w[io + j] = a0;
+          w[io + j + 1] = a1;
+          s0 += a0 * u[j]!;
+          s1 += a1 * u[j + 1]!;
+        }
+        for (; j < n; j++) {
+          const a0 = w[io + j]! - f * acc[j]!;
+          w[io + j] = a0;
+          s0 += a0 * u[j]!;
+        }
+      } else {
+        for (; j + 1 < n; j += 2) {
+          s0 += w[io + j]! * u[j]!;
+          s1 += w[io + j + 1]! * u[j + 1]!;
+        }
+        for (; j < n; j++) s0 += w[io + j]! * u[j]!;
       }
-      if (j < n) s0 += w[io + j]! * v[j]!;
-      const f = gamma * (s0 + s1);
-      if (f === 0) continue;
-      for (let jj = k + 1; jj < n; jj++) w[io + jj]! -= f * v[jj]!;
+      const g = gamma * (s0 + s1);
+      const xi = g === 0 ? w[io + k + 1]! : w[io + k + 1]! - g * u[k + 1]!;
+      if (g !== 0) {
+        w[io + k + 1] = xi;
+        for (let jj = k + 2; jj < n; jj++) {
+          const a0 = w[io + jj]! - g * u[jj]!;
+          w[io + jj] = a0;
+          next[jj]! += xi * a0;
+        }
+      } else if (xi !== 0) {
+        for (let jj = k + 2; jj < n; jj++) next[jj]! += xi * w[io + jj]!;
+      }
     }
+    const swap = acc;
+    acc = next;
+    next = swap;
   }
 
   // Golub–Kahan tridiagonal: zero diagonal, off-diagonal d₀, e₀, d₁, e₁, …
