@@ -13,6 +13,11 @@
  * 32×32×64 has 65,536 neurons per layer: its three dense covariance matrices alone need 103 GB, so the dense side is
  * not run there; its time is extrapolated from the 16×16×64 run by the O(n³) scaling and printed as an estimate.
  *
+ * The baseline's Python is $DFT_BENCH_PYTHON (default python3). The pip wheels' scipy-openblas 0.3.31 segfaults once a
+ * BLAS/LAPACK operand reaches 2 GiB (16384² doubles: the 16×16×64 covariances) — in dsyrk and in dpotrf; Debian's
+ * python3-numpy/python3-scipy on OpenBLAS 0.3.21 (apt: python3-scipy libopenblas0-pthread) do not, so the recorded
+ * run used DFT_BENCH_PYTHON=/usr/bin/python3.
+ *
  * Usage: node bench/dft.bench.mjs [--quick] [--no-record]
  *   --quick: skip the 16×16×64 dense run (~15 min on 2 cores); --no-record: do not append to bench/RESULTS.md.
  * Builds dist/ if missing.
@@ -28,6 +33,7 @@ const WORK = join(ROOT, 'bench/.work');
 const QUICK = process.argv.includes('--quick');
 const RECORD = !process.argv.includes('--no-record');
 const SAME_ANSWER = 1e-6;
+const PYTHON = process.env['DFT_BENCH_PYTHON'] ?? 'python3';
 
 if (!existsSync(join(ROOT, 'dist/native/measures/dft-cca.js'))) {
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.node.json')], { stdio: 'inherit' });
@@ -139,7 +145,8 @@ const cases = [
 mkdirSync(WORK, { recursive: true });
 const rows = [];
 let measuredDense = null; // { n, seconds } of the largest dense run, for the extrapolation
-console.log(`DFT-CCA vs dense CCA over the shift-augmented dataset (${cpus().length} cores, load ${loadavg()[0].toFixed(2)})`);
+const startLoad = loadavg()[0];
+console.log(`DFT-CCA vs dense CCA over the shift-augmented dataset (${cpus().length} cores, load ${startLoad.toFixed(2)}, baseline ${PYTHON})`);
 for (const { h, c, m, dense, js } of cases) {
   const [a, b] = makePair(m, h, h, c, 1000 + h);
   const n = h * h * c;
@@ -152,7 +159,7 @@ for (const { h, c, m, dense, js } of cases) {
     const out = join(WORK, `dft-${h}-dense.json`);
     writeNpy(pa, a.data, [m, h, h, c]);
     writeNpy(pb, b.data, [m, h, h, c]);
-    const run = spawnSync('python3', [join(ROOT, 'bench/dft.bench.py'), pa, pb, out], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const run = spawnSync(PYTHON, [join(ROOT, 'bench/dft.bench.py'), pa, pb, out], { stdio: ['ignore', 'inherit', 'inherit'] });
     if (run.signal) throw new Error(`dense baseline killed by ${run.signal}`);
     if (run.status !== 0) throw new Error(`dense baseline failed (exit ${run.status})`);
     const denseResult = JSON.parse(readFileSync(out, 'utf8'));
@@ -184,7 +191,7 @@ const lines = [
   '',
   `## DFT-CCA vs dense CCA over the shift-augmented dataset (bench/dft.bench.mjs${QUICK ? ' --quick' : ''}, ${new Date().toISOString().slice(0, 10)})`,
   '',
-  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1e9).toFixed(0)} GB, load average ${loadavg()[0].toFixed(2)} at the end (shared machine).`,
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1e9).toFixed(0)} GB, load average ${startLoad.toFixed(2)} at the start and ${loadavg()[0].toFixed(2)} at the end (a machine shared with other jobs: absolute times are inflated, both sides alike). Baseline Python: ${PYTHON}.`,
   'Same quantity both ways: CCA of the flattened layers over all circular shifts of every datapoint. Ours: `dftCca` (JS float64, covariance blocks',
   `through the ${rows[0]?.backend ?? ''} BatchedMatmul kernel, Hermitian eigensolver per block), best of 3 (1 at 32×32). Baseline: numpy/scipy float64`,
   'on all cores (augmented Grams, Cholesky whitening, eigenvalues), one run; at 8×8×32 also the project\'s JS dense `cca` on the augmented matrix.',

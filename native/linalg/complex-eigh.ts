@@ -9,7 +9,7 @@
  *  3. Implicit QL with shifts on T' (tql2 of EISPACK/JAMA), rotating real eigenvectors stored as rows.
  *  4. Eigenvectors of H: Q·D·W, with the reflectors applied to D·W last to first.
  * Why not the real embedding [[Re, −Im], [Im, Re]]: it doubles every eigenvalue, so a cut-off falling inside a pair
- * splits it, and its eigenvectors mix the pair arbitrarily; this solver has neither problem and costs ~4× less.
+ * splits it, and its eigenvectors mix the pair arbitrarily; this solver has neither problem and does about half the arithmetic.
  * Accuracy: backward stable, |λ̂ − λ| ≲ n·ε·‖H‖, eigenvectors orthonormal to ~n·ε (tested against numpy.linalg.eigh).
  */
 import { complexMatrix, type ComplexMatrix } from './complex-matrix.js';
