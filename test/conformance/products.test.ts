@@ -139,6 +139,26 @@ await forEachBackend((backend, it) => {
     });
   }
 
+  for (const transposeA of [false, true]) {
+    it(`batchedMatmul of a batch with itself (transposeA=${transposeA}) gives exactly symmetric Gram matrices`, async () => {
+      const [count, rows, cols] = [24, 90, 37];
+      const items = Array.from({ length: count }, (_, i) => randomMatrix(rows, cols, 500 + i));
+      const data = new Float64Array(count * rows * cols);
+      items.forEach((d, i) => data.set(d.data, i * rows * cols));
+      const batch: MatrixBatch = { count, rows, cols, data };
+      const got = await batchedMatmul(batch, batch, { transposeA, transposeB: !transposeA, backend: backend.name });
+      const n = transposeA ? cols : rows;
+      expect([got.count, got.rows, got.cols]).toEqual([count, n, n]);
+      for (let i = 0; i < count; i++) {
+        const left = transposeA ? items[i]! : transpose(items[i]!); // C_i = leftᵀ · left
+        const slice = { rows: n, cols: n, data: got.data.subarray(i * n * n, (i + 1) * n * n) };
+        const norms = columnNorms(left);
+        expectProductClose(slice, referenceCrossGram(left, left), norms, norms, tol);
+        for (let r = 0; r < n; r++) for (let c = 0; c < r; c++) if (slice.data[r * n + c] !== slice.data[c * n + r]) throw new Error(`item ${i} asymmetric at (${r}, ${c})`);
+      }
+    });
+  }
+
   const BATCH_CASES: ReadonlyArray<[count: number, m: number, k: number, n: number]> = [
     [1, 1, 1, 1],
     [5, 3, 7, 2],

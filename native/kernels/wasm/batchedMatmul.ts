@@ -1,10 +1,11 @@
 /**
  * Many small products C_i = op(A_i)·op(B_i) on the pool. Each is rewritten into the kernel's native form
  * C_i = X_iᵀ Y_i with X_i = op(A_i)ᵀ (k × m) and Y_i = op(B_i) (k × n), both row-major, while being copied into the
- * shared memory (a transpose only where the stored layout differs); the batch is then split across threads, each
- * running `crossGramBatch` over its share with no further messages.
+ * shared memory (a transpose only where the stored layout differs); the batch is then split into tasks that the
+ * threads claim, each running `crossGramBatch` over its items. When `a` and `b` are the same batch and exactly one
+ * side is transposed, every item is a Gram matrix: one copy, upper triangles only, mirrored (exactly symmetric).
  */
-import { batchedMatmulImpl, productShape } from '../cpu/shared.js';
+import { batchedMatmulImpl, mirrorUpper, productShape } from '../cpu/shared.js';
 import { BatchedMatmul, type BatchedMatmulAttrs, type MatrixBatch } from '../names.js';
 import type { KernelConfig } from '../registry.js';
 import { CPU_WASM_SIMD, kernelPool } from './backend.js';
@@ -39,13 +40,14 @@ async function run(pool: KernelPool, a: MatrixBatch, b: MatrixBatch, attrs: Batc
   const xBytes = roundUp(k * m * F64, 64);
   const yBytes = roundUp(k * n * F64, 64);
   const cBytes = roundUp(M * N * F64, 64);
+  const gramItems = a === b && attrs.transposeA !== attrs.transposeB;
   const flops = 2 * count * m * k * n;
   const threads = Math.max(1, Math.min(pool.threads, count, Math.floor(flops / SMALL_FLOPS_PER_THREAD)));
   const pack = packBytes();
 
   const xAt = 64;
-  const yAt = xAt + count * xBytes;
-  const cAt = yAt + count * yBytes;
+  const yAt = gramItems ? xAt : xAt + count * xBytes;
+  const cAt = gramItems ? xAt + count * xBytes : yAt + count * yBytes;
   const packAt = cAt + count * cBytes;
   pool.reserve(packAt + threads * (pack.left + pack.right));
 
@@ -56,7 +58,7 @@ async function run(pool: KernelPool, a: MatrixBatch, b: MatrixBatch, attrs: Batc
     // X_i = op(A_i)ᵀ: A stored k × m when transposeA, else m × k and transposed here.
     copyMatrix(a.data, i * aSize, a.rows, a.cols, !attrs.transposeA, memory, (xAt + i * xBytes) / F64);
     // Y_i = op(B_i): B stored k × n unless transposeB.
-    copyMatrix(b.data, i * bSize, b.rows, b.cols, attrs.transposeB, memory, (yAt + i * yBytes) / F64);
+    if (!gramItems) copyMatrix(b.data, i * bSize, b.rows, b.cols, attrs.transposeB, memory, (yAt + i * yBytes) / F64);
   }
 
   // Tasks of about TASK_FLOPS each, claimed by the threads from the shared counter at byte 0.
@@ -69,8 +71,9 @@ async function run(pool: KernelPool, a: MatrixBatch, b: MatrixBatch, attrs: Batc
       const first = t * perTask;
       const items = Math.min(perTask, count - first);
       const packA = packAt + w * (pack.left + pack.right);
-      return [items, xAt + first * xBytes, xBytes, yAt + first * yBytes, yBytes, cAt + first * cBytes, cBytes,
-        m * F64, n * F64, k, m, n, N * F64, packA, packA + pack.left];
+      const yFirst = gramItems ? xAt + first * xBytes : yAt + first * yBytes;
+      return [items, xAt + first * xBytes, xBytes, yFirst, gramItems ? xBytes : yBytes, cAt + first * cBytes, cBytes,
+        m * F64, n * F64, k, m, n, N * F64, packA, packA + pack.left, gramItems ? 1 : 0];
     },
   };
   await pool.runParallel(Array.from({ length: threads }, () => []), queue, threads === 1);
@@ -80,6 +83,7 @@ async function run(pool: KernelPool, a: MatrixBatch, b: MatrixBatch, attrs: Batc
   for (let i = 0; i < count; i++) {
     const base = (cAt + i * cBytes) / F64;
     for (let r = 0; r < m; r++) out.set(result.subarray(base + r * N, base + r * N + n), (i * m + r) * n);
+    if (gramItems) mirrorUpper(out.subarray(i * m * n, (i + 1) * m * n), m);
   }
   return { count, rows: m, cols: n, data: out };
 }

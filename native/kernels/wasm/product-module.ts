@@ -76,9 +76,13 @@ export interface ProductExports {
   crossGramRows(x: number, xRowStride: number, xColStride: number, y: number, yRowStride: number, yColStride: number,
     rows: number, p: number, q: number, c: number, ldc: number, packA: number, packB: number, lowerSkip: number,
     diagonal0: number): void;
-  /** For i < count: zero C_i, then crossGramRows on X_i, Y_i, C_i found at the given byte strides from x, y, c. */
+  /**
+   * For i < count: zero C_i, then crossGramRows on row-major X_i, Y_i, C_i found at the given byte strides from x, y,
+   * c; `lowerSkip` = 1 when every Y_i is X_i (Gram items: upper triangles only).
+   */
   crossGramBatch(count: number, x: number, xStride: number, y: number, yStride: number, c: number, cStride: number,
-    ldx: number, ldy: number, rows: number, p: number, q: number, ldc: number, packA: number, packB: number): void;
+    ldx: number, ldy: number, rows: number, p: number, q: number, ldc: number, packA: number, packB: number,
+    lowerSkip: number): void;
   /** memory.fill(ptr, 0, bytes). */
   fillZero(ptr: number, bytes: number): void;
   /**
@@ -391,9 +395,9 @@ function crossGramRows(shape: MicroShape, blocking: Blocking, index: FunctionInd
 
 function crossGramBatch(index: FunctionIndex): FunctionSpec {
   const { i32 } = ValType;
-  const f = new FunctionBuilder('crossGramBatch', Array<ValType>(15).fill(i32));
-  const [count, x, xStride, y, yStride, c, cStride, ldx, ldy, rows, p, q, ldc, packA, packB] =
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14] as const;
+  const f = new FunctionBuilder('crossGramBatch', Array<ValType>(16).fill(i32));
+  const [count, x, xStride, y, yStride, c, cStride, ldx, ldy, rows, p, q, ldc, packA, packB, lowerSkip] =
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] as const;
   const i = f.local(i32);
   const code = f.body;
   code.i32(0).set(i);
@@ -402,7 +406,7 @@ function crossGramBatch(index: FunctionIndex): FunctionSpec {
       l.get(i).get(count).i32GeS().brIf(1);
       l.get(c).i32(0).get(cStride).memoryFill();
       l.get(x).get(ldx).i32(F64).get(y).get(ldy).i32(F64).get(rows).get(p).get(q).get(c).get(ldc).get(packA).get(packB);
-      l.i32(0).i32(0);
+      l.get(lowerSkip).i32(0);
       l.call(index.crossGramRows);
       l.get(x).get(xStride).i32Add().set(x);
       l.get(y).get(yStride).i32Add().set(y);
