@@ -22,8 +22,17 @@ export function accumulate(): Accumulate {
 
 let started: Promise<KernelPool> | undefined;
 
-/** The pool, started on first use. */
-export function kernelPool(): Promise<KernelPool> {
+/** The pool, started on first use, and started again if a worker thread of the previous one died. */
+export async function kernelPool(): Promise<KernelPool> {
+  const current = started;
+  if (current) {
+    const pool = await current.catch(() => undefined);
+    if (pool && !pool.broken) return pool;
+    if (started === current) {
+      started = undefined;
+      if (pool) void pool.dispose();
+    }
+  }
   started ??= KernelPool.start(poolThreads(), accumulate());
   return started;
 }

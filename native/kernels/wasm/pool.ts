@@ -68,6 +68,11 @@ class PoolWorker {
     else pending.resolve();
   }
 
+  /** False once the thread died (crash, exit, terminate): the pool must then be replaced. */
+  get alive(): boolean {
+    return this.failed === undefined;
+  }
+
   run(request: WorkerRequest): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     if (this.pending) return Promise.reject(new Error('kernel worker is busy'));
@@ -144,7 +149,9 @@ export class KernelPool {
       return;
     }
     Atomics.store(new Int32Array(this.memory.buffer, queue.counter, 1), 0, 0);
-    await Promise.all(
+    // Wait for every worker even when one fails: the others may still be writing the shared memory, which the next
+    // call would reuse.
+    const outcomes = await Promise.allSettled(
       setup.map((calls, w) =>
         this.workers[w]!.run({
           calls,
@@ -152,6 +159,13 @@ export class KernelPool {
         }),
       ),
     );
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  /** True when a worker thread died; the backend then replaces the pool. */
+  get broken(): boolean {
+    return this.workers.some((w) => !w.alive);
   }
 
   async dispose(): Promise<void> {

@@ -43,6 +43,11 @@ describe('wasm-simd kernel pool', () => {
     const after = await gram(x, { backend: 'cpu-wasm-simd' });
     expect(await kernelPool()).not.toBe(first);
     expect(after.data).toEqual(before.data);
+    // A pool whose threads died (here: terminated behind the backend's back) is replaced on the next call.
+    const second = await kernelPool();
+    await second.dispose();
+    expect((await gram(x, { backend: 'cpu-wasm-simd' })).data).toEqual(before.data);
+    expect(await kernelPool()).not.toBe(second);
   });
 
   test('results are bit-identical whatever the number of threads (each entry is one fixed-order sum)', async () => {
@@ -81,6 +86,30 @@ describe('wasm-simd kernel pool', () => {
     } finally {
       await pool.dispose();
     }
+  });
+
+  test('a trap in one worker fails the call with its message, after every worker stopped, and the pool still works', async () => {
+    const pool = await KernelPool.start(2, accumulate());
+    try {
+      const outOfBounds = 2 ** 31 - 1024;
+      const queue = {
+        counter: 0,
+        fn: 'fillZero' as const,
+        length: 8,
+        // Task 3 writes past the end of the memory; the others are harmless.
+        args: (t: number) => (t === 3 ? [outOfBounds, 64] : [1024 + 64 * t, 64]),
+      };
+      pool.reserve(4096);
+      await expect(pool.runParallel([[], []], queue)).rejects.toThrow(/out of bounds/);
+      expect(pool.broken).toBe(false);
+      const x = ramp(900, 50);
+      const y = ramp(900, 70);
+      const expected = await partitionedProduct(await kernelPool(), operand(x), operand(y));
+      expect(await partitionedProduct(pool, operand(x), operand(y))).toEqual(expected);
+    } finally {
+      await pool.dispose();
+    }
+    expect(pool.broken).toBe(true);
   });
 
   test('concurrent calls share the memory safely', async () => {
