@@ -139,6 +139,9 @@ describe.skipIf(!CHROMIUM)(`UI in chromium against serve${CHROMIUM ? '' : ' (ski
     expect(runs.map((r) => r.name)).toContain(a);
     expect(runs.map((r) => r.name)).toContain(b);
     await screenshot(page, '04-matrix-hover');
+    await page.getByTestId('theme-toggle').click();
+    await screenshot(page, '04c-matrix-dark');
+    await page.getByTestId('theme-toggle').click();
     // Keyboard: the cursor starts on the first cell; move to an off-diagonal pair and read it.
     await canvas.focus();
     await page.keyboard.press('ArrowRight');
