@@ -33,7 +33,20 @@ export async function kernelPool(): Promise<KernelPool> {
       if (pool) void pool.dispose();
     }
   }
-  started ??= KernelPool.start(poolThreads(), accumulate());
+  if (!started) {
+    const starting = KernelPool.start(poolThreads(), accumulate());
+    started = starting;
+    void starting.then(
+      (pool) => {
+        pool.onIdle = () => {
+          if (started !== starting) return;
+          started = undefined;
+          void pool.dispose();
+        };
+      },
+      () => undefined,
+    );
+  }
   return started;
 }
 

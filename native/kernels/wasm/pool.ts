@@ -7,11 +7,21 @@
  * - Idle workers are unref'd, so an idle pool never keeps the process alive; they are ref'd while a call is in
  *   flight so that `await gram(x)` at the end of a script is not cut short.
  * - One call at a time: callers share the memory, so `exclusive` serialises them.
+ * - Memory grows to the largest product seen and wasm memory cannot shrink, so a large pool left idle is handed
+ *   back through `onIdle` (the backend drops it; the next call starts a new one).
  */
 import { Worker } from 'node:worker_threads';
 import { MAX_PAGES, PAGE_BYTES, productModuleBytes, type Accumulate, type ProductExports } from './product-module.js';
 import { WebAssemblyApi, type WasmMemory } from './webassembly.js';
 import { WORKER_SOURCE } from './worker-source.js';
+
+export interface IdleRelease {
+  readonly afterMs: number;
+  readonly aboveBytes: number;
+}
+
+/** A pool holding more than 256 MiB is released after 30 s without calls. */
+export const DEFAULT_IDLE_RELEASE: IdleRelease = { afterMs: 30_000, aboveBytes: 256 * 2 ** 20 };
 
 export interface ExportCall {
   readonly fn: keyof ProductExports;
@@ -91,15 +101,23 @@ class PoolWorker {
 
 export class KernelPool {
   private lock: Promise<unknown> = Promise.resolve();
+  private pending = 0;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Called once the pool has been idle for `idle.afterMs` while its memory exceeds `idle.aboveBytes`: wasm memory
+   * never shrinks, so the owner drops the pool (returning the memory) and starts a new one on the next call.
+   */
+  onIdle: (() => void) | undefined;
 
   private constructor(
     private readonly memory: WasmMemory,
     /** The instance on the calling thread. */
     readonly local: ProductExports,
     private readonly workers: readonly PoolWorker[],
+    private readonly idle: IdleRelease,
   ) {}
 
-  static async start(threads: number, accumulate: Accumulate): Promise<KernelPool> {
+  static async start(threads: number, accumulate: Accumulate, idle: IdleRelease = DEFAULT_IDLE_RELEASE): Promise<KernelPool> {
     const module = await WebAssemblyApi.compile(productModuleBytes({ accumulate }));
     const memory = new WebAssemblyApi.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     const instance = new WebAssemblyApi.Instance(module, { env: { memory } });
@@ -107,7 +125,7 @@ export class KernelPool {
       { length: Math.max(1, threads) },
       () => new PoolWorker(new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module, memory } })),
     );
-    return new KernelPool(memory, instance.exports as unknown as ProductExports, workers);
+    return new KernelPool(memory, instance.exports as unknown as ProductExports, workers, idle);
   }
 
   get threads(): number {
@@ -116,9 +134,26 @@ export class KernelPool {
 
   /** Runs `task` after every earlier one finished (the memory is shared by all callers). */
   exclusive<T>(task: () => Promise<T>): Promise<T> {
+    this.pending++;
+    clearTimeout(this.idleTimer);
     const run = this.lock.then(task, task);
-    this.lock = run.catch(() => undefined);
+    this.lock = run.catch(() => undefined).then(() => {
+      if (--this.pending === 0) this.armIdleRelease();
+    });
     return run;
+  }
+
+  private armIdleRelease(): void {
+    if (this.memory.buffer.byteLength <= this.idle.aboveBytes) return;
+    this.idleTimer = setTimeout(() => {
+      if (this.pending === 0) this.onIdle?.();
+    }, this.idle.afterMs);
+    this.idleTimer.unref();
+  }
+
+  /** Bytes of shared memory currently held. */
+  get memoryBytes(): number {
+    return this.memory.buffer.byteLength;
   }
 
   /** Makes the memory at least `bytes` long (it never shrinks; `dispose` frees it). */
@@ -169,6 +204,8 @@ export class KernelPool {
   }
 
   async dispose(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    this.onIdle = undefined;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

@@ -112,6 +112,23 @@ describe('wasm-simd kernel pool', () => {
     expect(pool.broken).toBe(true);
   });
 
+  test('a large pool left idle hands its memory back through onIdle', async () => {
+    const pool = await KernelPool.start(1, accumulate(), { afterMs: 50, aboveBytes: 1 << 20 });
+    let released = 0;
+    pool.onIdle = () => released++;
+    try {
+      await partitionedProduct(pool, operand(ramp(200, 10)), undefined); // a few pages: stays
+      await new Promise((r) => setTimeout(r, 150));
+      expect(released).toBe(0);
+      await partitionedProduct(pool, operand(ramp(4000, 100)), undefined); // > 1 MiB
+      expect(pool.memoryBytes).toBeGreaterThan(1 << 20);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(released).toBe(1);
+    } finally {
+      await pool.dispose();
+    }
+  });
+
   test('concurrent calls share the memory safely', async () => {
     const xs = [ramp(2500, 33), ramp(1800, 47), ramp(3100, 20)];
     const alone = [];
