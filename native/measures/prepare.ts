@@ -4,7 +4,7 @@
  * dense work, so an all-pairs job prepares N layers once.
  *
  * Steps (one layer A, m rows × n neurons):
- *  1. Center every neuron (two-pass mean). Refuse NaN/Inf, fewer than 2 rows, and a layer whose neurons are all
+ *  1. Center every neuron. Refuse NaN/Inf, fewer than 2 rows, and a layer whose neurons are all
  *     constant.
  *  2. Drop near-constant neurons: variance ≤ epsilon × the largest neuron variance (relative, so scaling a layer
  *     never changes what is dropped; the same rule as the reference code's `remove_small` on its max-normalised
@@ -137,44 +137,45 @@ export function checkFinite(x: Matrix, ref: string): void {
 }
 
 /**
- * Two-pass centering (mean, then the mean of the residuals) and each neuron's variance. A neuron is flagged
- * constant when all its values are identical, whatever rounding the mean left behind.
+ * Centering and each neuron's variance in two passes over the data: (1) sums and min/max, (2) c = x − mean, written
+ * out, with Σc and Σc² for the corrected two-pass variance (Σc² − (Σc)²/m)/m, which stays accurate for neurons
+ * with a large mean. A neuron is flagged constant when min = max, whatever rounding the mean left behind; its
+ * centered column is exactly zero.
  */
 function centerAndMeasure(x: Matrix): { centered: Matrix; variance: Float64Array; constant: Uint8Array } {
   const { rows: m, cols: n, data } = x;
-  const mean = new Float64Array(n);
-  const first = data.subarray(0, n);
-  const constant = new Uint8Array(n).fill(1);
+  const sum = new Float64Array(n);
+  const lo = Float64Array.from(data.subarray(0, n));
+  const hi = Float64Array.from(data.subarray(0, n));
   for (let r = 0; r < m; r++) {
     const o = r * n;
     for (let j = 0; j < n; j++) {
       const v = data[o + j]!;
-      mean[j]! += v;
-      if (v !== first[j]) constant[j] = 0;
+      sum[j] += v;
+      if (v < lo[j]!) lo[j] = v;
+      else if (v > hi[j]!) hi[j] = v;
     }
   }
-  for (let j = 0; j < n; j++) mean[j]! /= m;
+  const mean = new Float64Array(n);
+  const constant = new Uint8Array(n);
+  for (let j = 0; j < n; j++) {
+    constant[j] = lo[j] === hi[j] ? 1 : 0;
+    mean[j] = constant[j] ? data[j]! : sum[j]! / m; // constant: the value itself, so c is exactly 0
+  }
   const out = new Float64Array(m * n);
-  const residual = new Float64Array(n);
+  const s1 = new Float64Array(n);
+  const s2 = new Float64Array(n);
   for (let r = 0; r < m; r++) {
     const o = r * n;
     for (let j = 0; j < n; j++) {
       const c = data[o + j]! - mean[j]!;
       out[o + j] = c;
-      residual[j]! += c;
+      s1[j] += c;
+      s2[j] += c * c;
     }
   }
-  for (let j = 0; j < n; j++) residual[j]! /= m;
   const variance = new Float64Array(n);
-  for (let r = 0; r < m; r++) {
-    const o = r * n;
-    for (let j = 0; j < n; j++) {
-      const c = constant[j] ? 0 : out[o + j]! - residual[j]!;
-      out[o + j] = c;
-      variance[j]! += c * c;
-    }
-  }
-  for (let j = 0; j < n; j++) variance[j]! /= m;
+  for (let j = 0; j < n; j++) variance[j] = Math.max(0, (s2[j]! - (s1[j]! * s1[j]!) / m) / m);
   return { centered: matrix(m, n, out), variance, constant };
 }
 
