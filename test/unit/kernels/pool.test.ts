@@ -122,7 +122,8 @@ describe('wasm-simd kernel pool', () => {
       expect(released).toBe(0);
       await partitionedProduct(pool, operand(ramp(4000, 100)), undefined); // > 1 MiB
       expect(pool.memoryBytes).toBeGreaterThan(1 << 20);
-      await new Promise((r) => setTimeout(r, 150));
+      // Polling rather than one fixed wait: on a busy machine the 50 ms timer may fire late.
+      for (let waited = 0; released === 0 && waited < 10_000; waited += 25) await new Promise((r) => setTimeout(r, 25));
       expect(released).toBe(1);
     } finally {
       await pool.dispose();
