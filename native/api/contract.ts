@@ -203,6 +203,7 @@ export interface CompressResult {
   [extra: string]: unknown;
 }
 
+/** Progress of one job. A job's last event has done === total > 0 (also when it failed or was cancelled). */
 export interface ProgressEvent {
   jobId: string;
   label: string;

@@ -85,9 +85,11 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
     const controller = new AbortController();
     jobs.set(jobId, controller);
     const startedAt = performance.now();
+    let last: ProgressEvent | null = null;
     const progress = (done: number, total: number, text?: string): void => {
       const seconds = (performance.now() - startedAt) / 1000;
-      emitProgress({ jobId, label: text ?? label, done, total, rate: seconds > 0 ? done / seconds : 0 });
+      last = { jobId, label: text ?? label, done, total, rate: seconds > 0 ? done / seconds : 0 };
+      emitProgress(last);
     };
     try {
       const result = await body({ signal: controller.signal, progress });
@@ -98,6 +100,10 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
       throw err;
     } finally {
       jobs.delete(jobId);
+      // Every job ends with done === total > 0, so a listener that did not start it (another window, the job bar)
+      // knows it is over even when there was nothing to count.
+      const end = last as ProgressEvent | null;
+      if (!end || end.total <= 0 || end.done < end.total) progress(Math.max(1, end?.total ?? 1), Math.max(1, end?.total ?? 1), end?.label ?? label);
     }
   }
 

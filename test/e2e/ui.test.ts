@@ -3,7 +3,7 @@
  * the workspace's real data (checked against the CLI's --json output), the interactions must work, and every step
  * leaves a screenshot in test-results/e2e/ for a person to look at.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -271,7 +271,49 @@ describe.skipIf(!CHROMIUM)(`UI in chromium against serve${CHROMIUM ? '' : ' (ski
     }
   });
 
-  it('the page raised no errors', () => {
+  it('Runs: past 40 runs the timeline is a canvas that pans, names the run under the pointer and exports a PNG', async () => {
+    const many = mkdtempSync(join(tmpdir(), 'svcca-many-'));
+    try {
+      // 60 runs with metrics only (run.json, no checkpoints): what a sweep looks like while it trains.
+      for (let r = 0; r < 60; r++) {
+        const name = `sweep-${String(r).padStart(3, '0')}`;
+        const metrics = Array.from({ length: 200 }, (_, s) => ({ step: s * 10, probe_acc: 0.5 + 0.4 * (1 - Math.exp(-s / 20)) * (0.8 + 0.02 * (r % 10)) }));
+        mkdirSync(join(many, name));
+        writeFileSync(join(many, name, 'run.json'), JSON.stringify({ name, group: `g${r % 3}`, metrics }));
+      }
+      await page.locator('[role="tab"][data-view="runs"]').click();
+      await page.locator('#workspace-path').fill(many);
+      await page.getByRole('button', { name: 'Open', exact: true }).click();
+      await expect.poll(() => page.getByTestId('run-count').textContent(), { timeout: 30_000 }).toContain('60 of 60');
+      const canvas = page.locator('.timeline canvas');
+      await canvas.waitFor();
+      const box = (await canvas.boundingBox())!;
+      // Drag to pan, then look for a line along a vertical sweep of the pointer.
+      await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 10 });
+      await page.mouse.up();
+      let named: string | null = null;
+      for (let y = box.y + 20; y < box.y + box.height - 50 && !named; y += 3) {
+        await page.mouse.move(box.x + box.width * 0.5, y);
+        const tip = page.locator('.timeline .tooltip .mono');
+        if (await tip.count()) named = await tip.textContent();
+      }
+      expect(named).toMatch(/^sweep-\d{3}$/);
+      await screenshot(page, '10-many-runs-canvas');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.chart-panel [data-export="png"]').first().click()]);
+      await download.saveAs(join(scratch, 'many.png'));
+      expect(pngSize(readFileSync(join(scratch, 'many.png')))?.width).toBeGreaterThan(400);
+      await page.locator('#workspace-path').fill(WORKSPACE);
+      await page.getByRole('button', { name: 'Open', exact: true }).click();
+      await expect.poll(() => page.locator('[data-testid="runs-table"] tbody tr').count(), { timeout: 30_000 }).toBe(runs.length);
+    } finally {
+      rmSync(many, { recursive: true, force: true });
+    }
+  });
+
+  it('the page raised no errors and no job is left in the job bar', async () => {
+    await expect.poll(() => page.locator('.job').count(), { timeout: 30_000 }).toBe(0);
     expect(browser.problems).toEqual([]);
   });
 });
