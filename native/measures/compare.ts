@@ -48,9 +48,14 @@ export async function compareMatrices(x: Matrix, y: Matrix, options: CompareOpti
   const refB = options.refB ?? 'B';
   if (options.pwccaCompat === 'reference') return pwccaReference(x, y, { epsilon: options.epsilon, refA, refB, backend: options.backend });
   checkSameDatapoints({ ref: refA, datapoints: x.rows }, { ref: refB, datapoints: y.rows });
-  const a = await prepareBasis(x, { epsilon: options.epsilon, ref: refA, backend: options.backend });
-  const b = await prepareBasis(y, { epsilon: options.epsilon, ref: refB, backend: options.backend });
-  return compareBases(a, b, options);
+  // Both at once: one layer's eigendecomposition (this thread) overlaps the other's Gram (kernel threads).
+  const [a, b] = await Promise.allSettled([
+    prepareBasis(x, { epsilon: options.epsilon, ref: refA, backend: options.backend }),
+    prepareBasis(y, { epsilon: options.epsilon, ref: refB, backend: options.backend }),
+  ]);
+  if (a.status === 'rejected') throw a.reason; // A's problem is reported first, whichever failed first
+  if (b.status === 'rejected') throw b.reason;
+  return compareBases(a.value, b.value, options);
 }
 
 /** The pair step on two prepared bases. */
