@@ -30,10 +30,13 @@ const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 /** The bare package names a bundle imports (externals left by electron-vite), without node: builtins and electron. */
 export function externalImports(source) {
   const names = new Set();
+  // Only npm-valid specifiers count: prose inside bundled strings ("… from ', '") can look like an import.
+  const packageSpec = /^(@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*(\/[\w.~@/-]*)?$/;
   const patterns = [/\bfrom\s*["']([^"'./][^"']*)["']/g, /\bimport\s*["']([^"'./][^"']*)["']/g, /\brequire\(\s*["']([^"'./][^"']*)["']\s*\)/g, /\bimport\(\s*["']([^"'./][^"']*)["']\s*\)/g];
   for (const pattern of patterns) {
     for (const match of source.matchAll(pattern)) {
       const spec = match[1];
+      if (!packageSpec.test(spec)) continue;
       if (spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0]) || spec === 'electron') continue;
       names.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
     }
