@@ -3,7 +3,7 @@
  * `BackendChoice` plus explicit backend names (tests, benchmarks):
  *   'auto' | 'cpu'  the highest-priority available float64 CPU backend (exact: cpu-wasm-simd, else cpu-js);
  *   'gpu'           the highest-priority GPU backend on real hardware (gpujs-webgpu on a hardware adapter first);
- *                   without one, the 'auto' backend, and the result says so;
+ *                   without one, or when the device fails the call, the 'auto' backend, and the result says so;
  *   a name          exactly that backend, or an error naming it and why it is unavailable.
  */
 import type { BackendInfo, KernelBackend } from './backend.js';
@@ -61,6 +61,14 @@ export async function runKernel<K extends KernelName>(
 ): Promise<KernelResult<K>> {
   const backend = await resolveBackend(choice);
   const { kernelFunc } = getKernel(kernelName, backend.name);
-  const output = await kernelFunc({ inputs, attrs });
-  return { output, backend };
+  try {
+    return { output: await kernelFunc({ inputs, attrs }), backend };
+  } catch (error) {
+    // 'gpu' is a preference, not a demand: a device that fails (lost, out of memory, a limit) gives way to the exact
+    // CPU backend, and the result says which one served the call. An explicit backend name still fails.
+    if (choice !== 'gpu' || backend.device !== 'gpu') throw error;
+    const fallback = await resolveBackend('auto');
+    console.warn(`kernel '${kernelName}' failed on '${backend.name}' (${(error as Error).message}); using '${fallback.name}'`);
+    return { output: await getKernel(kernelName, fallback.name).kernelFunc({ inputs, attrs }), backend: fallback };
+  }
 }
