@@ -15,6 +15,7 @@ const BENCHES = [
   'cca.bench.mjs',
   'dft.bench.mjs',
   'matrix.bench.mjs',
+  'analyses.bench.mjs',
   'index.bench.mjs',
   'ui.bench.mjs',
 ];
