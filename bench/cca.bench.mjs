@@ -22,6 +22,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFile
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { normals } from './lib/random.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = join(ROOT, 'bench/.work');
@@ -54,18 +55,6 @@ const { eighWith } = await dist('linalg/eigh.js');
 const { singularValues } = await dist('linalg/singular-values.js');
 const { transpose } = await dist('linalg/util.js');
 
-/** mulberry32 + Box–Muller. */
-function normals(seed) {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform() || 1e-300)) * Math.cos(2 * Math.PI * uniform());
-}
 
 function center(x) {
   const { rows, cols, data } = x;

@@ -28,6 +28,7 @@ import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'no
 import { availableParallelism, cpus, freemem, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { normals } from './lib/random.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = join(ROOT, 'bench/.work/matrix');
@@ -56,17 +57,6 @@ const { backendInfo, disposeKernels } = await import(join(ROOT, 'dist/native/ker
 
 // ---- synthetic nets ----------------------------------------------------------------------------------------------
 
-function normals(seed) {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform() || 1e-300)) * Math.cos(2 * Math.PI * uniform());
-}
 
 const latentShared = Float64Array.from({ length: M * LATENT.shared }, normals(1));
 const latentCluster = Array.from({ length: CLUSTERS }, (_, c) => Float64Array.from({ length: M * LATENT.cluster }, normals(100 + c)));

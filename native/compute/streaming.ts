@@ -19,6 +19,7 @@ import type { ArraySource } from '../formats/types.js';
 import { crossGram, gram } from '../kernels/index.js';
 import { transposeChannelsLast } from '../layers/transpose.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
+import { columnMeans } from '../linalg/util.js';
 
 /** How a layer's rows become datapoint rows (CONTRACT.md: conv layers as channels or flattened). */
 export interface StreamLayout {
@@ -160,17 +161,6 @@ export class PairAccumulator {
     if (!this.paired) return base;
     return { ...base, meanB: addShift(this.meanB, this.shiftB), bb: matrix(this.q, this.q, this.bb), ab: matrix(this.p, this.q, this.ab) };
   }
-}
-
-function columnMeans(x: Matrix): Float64Array {
-  const { rows, cols, data } = x;
-  const mean = new Float64Array(cols);
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    for (let j = 0; j < cols; j++) mean[j]! += data[o + j]!;
-  }
-  for (let j = 0; j < cols; j++) mean[j]! /= rows;
-  return mean;
 }
 
 function shiftInPlace(x: Matrix, shift: Float64Array): void {
