@@ -13,6 +13,7 @@
  * Accuracy: backward stable, |λ̂ − λ| ≲ n·ε·‖H‖, eigenvectors orthonormal to ~n·ε (tested against numpy.linalg.eigh).
  */
 import { complexMatrix, type ComplexMatrix } from './complex-matrix.js';
+import { tridiagonalQL } from './eigh.js';
 
 export interface ComplexEighResult {
   /** Eigenvalues, descending. */
@@ -25,9 +26,6 @@ export interface ComplexEighOptions {
   /** Compute eigenvectors (default true). */
   readonly vectors?: boolean;
 }
-
-const EPS = 2 ** -52;
-const MAX_QL_ITERATIONS_PER_VALUE = 64;
 
 export function complexEigh(hermitian: ComplexMatrix, options: ComplexEighOptions = {}): ComplexEighResult {
   const n = hermitian.rows;
@@ -216,72 +214,6 @@ function tridiagonalize(ar: Float64Array, ai: Float64Array, n: number, d: Float6
     offIm[n - 2] = ai[(n - 1) * n + n - 2]!;
   }
   return reflectors;
-}
-
-/**
- * Implicit QL with shifts on the real symmetric tridiagonal (d diagonal, e[k] = T[k+1][k], e[n−1] = 0): tql2.
- * Rotations act on rows i, i+1 of w (eigenvectors stored as rows), both contiguous. On return d holds the
- * eigenvalues, unsorted.
- */
-function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, w: Float64Array | null): void {
-  let f = 0;
-  let tst1 = 0;
-  for (let l = 0; l < n; l++) {
-    tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!));
-    let m = l;
-    while (m < n - 1 && Math.abs(e[m]!) > EPS * tst1) m++;
-    if (m > l) {
-      let iterations = 0;
-      do {
-        if (++iterations > MAX_QL_ITERATIONS_PER_VALUE) throw new Error('complexEigh: QL iteration did not converge (non-finite input?)');
-        let g = d[l]!;
-        let p = (d[l + 1]! - g) / (2 * e[l]!);
-        let r = Math.hypot(p, 1);
-        if (p < 0) r = -r;
-        d[l] = e[l]! / (p + r);
-        d[l + 1] = e[l]! * (p + r);
-        const dl1 = d[l + 1]!;
-        let h = g - d[l]!;
-        for (let i = l + 2; i < n; i++) d[i] = d[i]! - h;
-        f += h;
-        p = d[m]!;
-        let c = 1;
-        let c2 = c;
-        let c3 = c;
-        const el1 = e[l + 1]!;
-        let s = 0;
-        let s2 = 0;
-        for (let i = m - 1; i >= l; i--) {
-          c3 = c2;
-          c2 = c;
-          s2 = s;
-          g = c * e[i]!;
-          h = c * p;
-          r = Math.hypot(p, e[i]!);
-          e[i + 1] = s * r;
-          s = e[i]! / r;
-          c = p / r;
-          p = c * d[i]! - s * g;
-          d[i + 1] = h + s * (c * g + s * d[i]!);
-          if (w) {
-            const ri = i * n;
-            const rj = ri + n;
-            for (let k = 0; k < n; k++) {
-              const a = w[ri + k]!;
-              const b = w[rj + k]!;
-              w[rj + k] = s * a + c * b;
-              w[ri + k] = c * a - s * b;
-            }
-          }
-        }
-        p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
-        e[l] = s * p;
-        d[l] = c * p;
-      } while (Math.abs(e[l]!) > EPS * tst1);
-    }
-    d[l] = d[l]! + f;
-    e[l] = 0;
-  }
 }
 
 /** Y ← Q·Y with Q = P₀·P₁⋯, i.e. the reflectors applied last to first (each touches rows start..n−1). */

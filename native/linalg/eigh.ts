@@ -266,6 +266,14 @@ function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64A
 function implicitQL(d: Float64Array, e: Float64Array, n: number, w: Float64Array | null): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
+  tridiagonalQL(d, e, n, w);
+}
+
+/**
+ * The QL sweeps themselves, on d (diagonal) and e[k] = T[k+1][k] (e[n−1] = 0); rotations act on row pairs of `w`
+ * (eigenvectors stored as rows). Shared with the Hermitian solver, whose phase-real tridiagonal is real symmetric.
+ */
+export function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, w: Float64Array | null): void {
   const cs = new Float64Array(n);
   const ss = new Float64Array(n);
   let f = 0;
