@@ -27,6 +27,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { normals } from './lib/random.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = join(ROOT, 'bench/.work');
@@ -42,18 +43,6 @@ const { dftCca } = await import(join(ROOT, 'dist/native/measures/dft-cca.js'));
 const { compareMatrices } = await import(join(ROOT, 'dist/native/measures/compare.js'));
 const { disposeKernels } = await import(join(ROOT, 'dist/native/kernels/index.js'));
 
-/** mulberry32 + Box–Muller. */
-function normals(seed) {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform() || 1e-300)) * Math.cos(2 * Math.PI * uniform());
-}
 
 function makePair(m, h, w, c, seed) {
   const next = normals(seed);
