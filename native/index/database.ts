@@ -19,8 +19,7 @@ export function openDatabase(dbPath: string): Database.Database {
   }
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    // Switching to WAL needs a moment of exclusive access; the busy timeout covers a second process doing the same.
-    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    const mode = switchToWal(db);
     if (mode !== 'wal') throw new InputError(dbPath, `the index needs WAL journaling, the file system gave '${String(mode)}'`);
     // NORMAL in WAL mode: a commit survives a killed process; a power cut may lose the last commits, never consistency.
     db.pragma('synchronous = NORMAL');
@@ -36,4 +35,22 @@ export function openDatabase(dbPath: string): Database.Database {
     throw err;
   }
   return db;
+}
+
+/**
+ * Switching to WAL needs a moment of exclusive access, and SQLite answers SQLITE_BUSY at once (without calling the
+ * busy handler) while a second process is opening or migrating the same new file: retry until the busy timeout.
+ */
+function switchToWal(db: Database.Database): unknown {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      return db.pragma('journal_mode = WAL', { simple: true });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if ((code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') || Date.now() > deadline) throw err;
+      Atomics.wait(pause, 0, 0, 25 + Math.random() * 25);
+    }
+  }
 }
