@@ -151,6 +151,11 @@ function systemPackages() {
   if (existsSync('/usr/bin/chromium')) say('chromium present (browser tests)');
   else if (process.platform === 'linux') aptInstall(['chromium'], 'the browser tests');
   else say('not Linux: the browser tests look for a Chromium of their own');
+  // gpu.js's WebGPU backend runs its conformance suite on chromium's SwiftShader ICD through the Vulkan loader.
+  if (process.platform === 'linux') {
+    if (['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1'].some((p) => existsSync(p))) say('Vulkan loader present (WebGPU backend tests)');
+    else aptInstall(['libvulkan1'], 'the WebGPU backend tests');
+  }
   if (electronBinary() && process.platform === 'linux') {
     if (onPath('xvfb-run')) say('xvfb present (Electron smoke test)');
     else aptInstall(['xvfb', 'xauth'], 'the Electron smoke test');
