@@ -1,17 +1,13 @@
-import { METHODS } from '../../api/contract.js';
-import { InputError, UsageError } from '../../errors.js';
-import { backendInfo, disposeKernels, type BackendInfo } from '../../kernels/index.js';
-import { asDense, loadLayer, type LayerData } from '../../layers/index.js';
-import { compareMatrices, validateCompareOptions, type BasisMethod, type CompareOptions } from '../../measures/compare.js';
-import { dftCca } from '../../measures/dft-cca.js';
-import type { MeasureResult } from '../../measures/types.js';
+import { METHODS, type BackendChoice, type ConvMode, type Layout, type Method } from '../../api/contract.js';
+import { UsageError } from '../../errors.js';
+import { disposeKernels } from '../../kernels/index.js';
+import { backendFields, loadLayerPair, measureLayers, planComparison } from '../../measures/compare-layers.js';
 import { expectPositionals } from '../args.js';
 import { defineCommand } from '../command.js';
 
 const USAGE =
   'svcca-studio compare A B --method cca|svcca|svcca-weighted|pwcca|cka|dft-cca [--keep 0.99 | --dims K] [--epsilon E] [--pwcca-compat reference] [--conv channels|flatten|dft] [--layout nhwc|nchw] [--neurons-first] [--backend auto|cpu|gpu] [--json]';
 
-type Conv = 'channels' | 'flatten' | 'dft';
 
 export const compareCommand = defineCommand({
   name: 'compare',
@@ -31,54 +27,23 @@ export const compareCommand = defineCommand({
   async run({ positionals, options }, io) {
     expectPositionals(positionals, ['A', 'B'], USAGE);
     const [specA, specB] = positionals as [string, string];
-    const method = options.method;
+    const method = options.method as Method | undefined;
     if (method === undefined) throw new UsageError(`--method is required (${METHODS.join('|')}); usage: ${USAGE}`);
-    const conv = (options.conv ?? (method === 'dft-cca' ? 'dft' : 'channels')) as Conv;
-    if (method === 'dft-cca' && conv !== 'dft') throw new UsageError(`--method dft-cca compares conv layers by frequency; --conv ${conv} does not apply`);
-    if (options.keep !== undefined && !(options.keep > 0)) throw new UsageError(`--keep must be in (0, 1], got ${options.keep}`);
-    const choice = (options.backend ?? 'auto') as 'auto' | 'cpu' | 'gpu';
-    const compareOptions: CompareOptions | null =
-      conv === 'dft'
-        ? null
-        : {
-            method: method as BasisMethod,
-            keep: options.keep,
-            dims: options.dims,
-            epsilon: options.epsilon,
-            pwccaCompat: options['pwcca-compat'] as 'reference' | undefined,
-            backend: choice,
-          };
-    if (compareOptions) validateCompareOptions(compareOptions);
-    else checkDftOptions(method, options['pwcca-compat']);
-
+    const plan = planComparison({
+      method,
+      keep: options.keep,
+      dims: options.dims,
+      epsilon: options.epsilon,
+      pwccaCompat: options['pwcca-compat'] as 'reference' | undefined,
+      conv: options.conv as ConvMode | undefined,
+      layout: options.layout as Layout | undefined,
+      neuronsFirst: options['neurons-first'],
+      backend: options.backend as BackendChoice | undefined,
+    });
     try {
-      const layerOptions = { layout: (options.layout ?? 'nhwc') as 'nhwc' | 'nchw', neuronsFirst: Boolean(options['neurons-first']) };
-      const a = await loadLayer(specA, layerOptions);
-      const b = await loadLayer(specB, layerOptions);
-      if (a.datapoints !== b.datapoints) {
-        throw new InputError(b.ref, `has ${b.datapoints} datapoints but ${a.ref} has ${a.datapoints}; the two layers must share their datapoints, in the same order`);
-      }
-      const info = await backendInfo(choice);
-      let result: MeasureResult;
-      if (compareOptions) {
-        const dense = conv === 'flatten' ? 'flatten' : 'channels';
-        if (dense === 'channels') checkSameSpatial(a, b);
-        const x = asDense(a, dense);
-        const y = asDense(b, dense);
-        const measured = await compareMatrices(x, y, { ...compareOptions, refA: a.ref, refB: b.ref });
-        result = x.rows === a.datapoints ? measured : { ...measured, datapoints: a.datapoints, rows: x.rows };
-      } else {
-        const { backend: _kernelName, ...measured } = await dftCca(convLayer(a), convLayer(b), {
-          method: method === 'dft-cca' ? 'cca' : (method as 'cca' | 'svcca' | 'pwcca'),
-          ...(options.epsilon !== undefined ? { epsilon: options.epsilon } : {}),
-          ...(options.keep !== undefined ? { keep: options.keep } : {}),
-          ...(options.dims !== undefined ? { dims: options.dims } : {}),
-          backend: choice,
-        });
-        result = measured;
-      }
-      const output = { ...result, ...backendFields(choice, info) };
-      if (output.backend_note) io.info(`note: ${String(output.backend_note)}`);
+      const [a, b] = await loadLayerPair(specA, specB, plan);
+      const output = { ...(await measureLayers(a, b, plan)), ...(await backendFields(plan.choice)) };
+      if (output['backend_note']) io.info(`note: ${String(output['backend_note'])}`);
       io.result(output, () => describe(output, a.ref, b.ref));
       return 0;
     } finally {
@@ -87,36 +52,6 @@ export const compareCommand = defineCommand({
     }
   },
 });
-
-function checkDftOptions(method: string, compat: string | undefined): void {
-  if (method === 'cka' || method === 'svcca-weighted') throw new UsageError(`--conv dft supports cca, svcca and pwcca, not ${method}`);
-  if (compat !== undefined) throw new UsageError('--pwcca-compat reference does not apply to --conv dft');
-}
-
-/**
- * `backend` is the device class the contract names ("cpu" | "gpu"); the kernel backend that ran is `kernel_backend`.
- * Asking for a GPU where there is none runs on the CPU and says so (the kernel registry's rule), rather than failing.
- */
-function backendFields(choice: string, info: BackendInfo): Record<string, unknown> {
-  const fields: Record<string, unknown> = { backend: info.device, kernel_backend: info.name, precision: info.precision };
-  if (choice === 'gpu' && info.device !== 'gpu') fields['backend_note'] = `no GPU kernel backend is available here; ran on ${info.name} (${info.precision})`;
-  return fields;
-}
-
-/** Channel-wise comparison treats every position as a datapoint, so both layers need the same positions. */
-function checkSameSpatial(a: LayerData, b: LayerData): void {
-  const sa = a.spatial ? a.spatial.join('×') : 'dense';
-  const sb = b.spatial ? b.spatial.join('×') : 'dense';
-  if (sa !== sb) {
-    throw new InputError(b.ref, `is ${sb === 'dense' ? 'a dense layer' : `a ${sb} conv layer`} but ${a.ref} is ${sa === 'dense' ? 'a dense layer' : `a ${sa} conv layer`}; --conv channels needs the same positions on both sides — use --conv flatten (or --conv dft for two conv layers)`);
-  }
-}
-
-function convLayer(layer: LayerData): { ref: string; datapoints: number; height: number; width: number; channels: number; data: Float64Array } {
-  if (!layer.spatial) throw new InputError(layer.ref, 'is a dense layer; dft-cca compares conv layers (datapoints, h, w, channels)');
-  const [height, width] = layer.spatial;
-  return { ref: layer.ref, datapoints: layer.datapoints, height, width, channels: layer.channels, data: layer.data };
-}
 
 function fmt(v: unknown, digits = 4): string {
   return typeof v === 'number' ? v.toFixed(digits) : v === null || v === undefined ? '—' : String(v);
