@@ -13,7 +13,7 @@
  * Accuracy: backward stable, |λ̂ − λ| ≲ n·ε·‖H‖, eigenvectors orthonormal to ~n·ε (tested against numpy.linalg.eigh).
  */
 import { complexMatrix, type ComplexMatrix } from './complex-matrix.js';
-import { tridiagonalQL } from './eigh.js';
+import { rotatedRows, tridiagonalQL } from './eigh.js';
 
 export interface ComplexEighResult {
   /** Eigenvalues, descending. */
@@ -73,9 +73,9 @@ export function complexEigh(hermitian: ComplexMatrix, options: ComplexEighOption
   e[n - 1] = 0;
 
   // Rows of w are the eigenvectors of T' (identity to start).
-  const w = wantVectors ? new Float64Array(n * n) : null;
-  if (w) for (let i = 0; i < n; i++) w[i * n + i] = 1;
-  tridiagonalQL(d, e, n, w);
+  const rows = wantVectors ? rotatedRows(n) : null;
+  tridiagonalQL(d, e, n, rows);
+  const w = rows?.w;
 
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[j]! - d[i]!);
   const values = new Float64Array(n);

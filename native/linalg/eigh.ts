@@ -10,6 +10,8 @@
  * Accuracy: backward stable; |λ̂ − λ| ≲ n·ε·‖S‖ and eigenvectors orthonormal to ~n·ε.
  */
 import { matrix, type Matrix } from './matrix.js';
+import { VectorMachine } from '../kernels/wasm/vector-machine.js';
+import type { VectorExports } from '../kernels/wasm/vector-module.js';
 import { EPS } from './util.js';
 
 export interface EighResult {
@@ -67,8 +69,9 @@ interface Reduced {
 function reduce(s: Matrix, wantVectors: boolean): Reduced {
   const n = s.rows;
   if (s.cols !== n) throw new RangeError(`eigh: matrix is ${s.rows}×${s.cols}, not square`);
+  const machine = new VectorMachine(wantVectors ? [n * n, n, ...rotatedRowsLengths(n)] : [n * n, n]);
   // Work on a symmetrised copy: (S + Sᵀ)/2 makes a Gram computed with rounding exactly symmetric.
-  const a = new Float64Array(n * n);
+  const a = machine.alloc(n * n);
   const sd = s.data;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
@@ -80,12 +83,42 @@ function reduce(s: Matrix, wantVectors: boolean): Reduced {
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const h = new Float64Array(n);
-  if (n > 0) tridiagonalize(a, n, d, e, h);
-  // Rows of w are the eigenvectors of the tridiagonal matrix (identity to start).
-  const w = wantVectors ? new Float64Array(n * n) : null;
-  if (w) for (let i = 0; i < n; i++) w[i * n + i] = 1;
-  if (n > 0) implicitQL(d, e, n, w);
-  return { n, a, h, d, w };
+  if (n > 0) tridiagonalize(a, n, d, e, h, machine.alloc(n), machine.exports);
+  const rows = wantVectors ? rotatedRows(n, machine) : null;
+  if (n > 0) implicitQL(d, e, n, rows);
+  return { n, a, h, d, w: rows ? rows.w : null };
+}
+
+/**
+ * Eigenvector rows of a tridiagonal problem (the identity to start) and the rotation buffers of the QL sweeps, all
+ * in one vector machine so the rotations run as WebAssembly SIMD over contiguous rows.
+ */
+export interface RotatedRows {
+  /** n × n; row i is eigenvector i. */
+  readonly w: Float64Array;
+  readonly cs: Float64Array;
+  readonly ss: Float64Array;
+  /** Applies rotations i = from, from−1, …, to (cosines cs[i], sines ss[i]) to row pairs (i, i+1) of w. */
+  rotate(from: number, to: number): void;
+}
+
+/** Array lengths rotatedRows allocates, for sizing the machine. */
+export function rotatedRowsLengths(n: number): number[] {
+  return [n * n, n, n];
+}
+
+export function rotatedRows(n: number, machine: VectorMachine = new VectorMachine(rotatedRowsLengths(n))): RotatedRows {
+  const w = machine.alloc(n * n);
+  for (let i = 0; i < n; i++) w[i * n + i] = 1;
+  const cs = machine.alloc(n);
+  const ss = machine.alloc(n);
+  const { rotateRows } = machine.exports;
+  return {
+    w,
+    cs,
+    ss,
+    rotate: (from, to) => rotateRows(w.byteOffset, n * 8, cs.byteOffset, ss.byteOffset, from, to, n),
+  };
 }
 
 /** Sorts descending and lays the eigenvectors out as columns. */
@@ -190,8 +223,8 @@ export function tridiagonalEigenvalues(d: ArrayLike<number>, e: ArrayLike<number
  * stale after the first step). On return d/e hold the diagonal and sub-diagonal (e[i] = T[i][i−1], e[0] = 0); row i
  * of `a` (entries 0..i−1) holds reflector i's vector v with P_i = I − v·vᵀ/h[i] (h[i] = 0: no reflector).
  */
-function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64Array, h: Float64Array): void {
-  const p = new Float64Array(n);
+function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64Array, h: Float64Array, p: Float64Array, simd: VectorExports): void {
+  const lda = n * 8;
   for (let i = n - 1; i >= 1; i--) {
     const ri = i * n;
     d[i] = a[ri + i]!;
@@ -218,27 +251,7 @@ function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64A
     // p = A₀·v over the leading i×i block from its lower triangle: row j contributes a dot product to p[j]
     // (entries k ≤ j) and, by symmetry, v[j]·A[j][k] to every p[k] with k < j — one contiguous pass per row.
     p.fill(0, 0, i);
-    for (let j = 0; j < i; j++) {
-      const rj = j * n;
-      const vj = a[ri + j]!;
-      let s0 = 0;
-      let s1 = 0;
-      let k = 0;
-      for (; k + 1 < j; k += 2) {
-        const a0 = a[rj + k]!;
-        const a1 = a[rj + k + 1]!;
-        s0 += a0 * a[ri + k]!;
-        s1 += a1 * a[ri + k + 1]!;
-        p[k]! += a0 * vj;
-        p[k + 1]! += a1 * vj;
-      }
-      for (; k < j; k++) {
-        const a0 = a[rj + k]!;
-        s0 += a0 * a[ri + k]!;
-        p[k]! += a0 * vj;
-      }
-      p[j]! += s0 + s1 + a[rj + j]! * vj;
-    }
+    simd.symvLower(a.byteOffset, lda, a.byteOffset + ri * 8, p.byteOffset, i);
     // q = p/h − (vᵀp / 2h²)·v ; A₀ ← A₀ − v·qᵀ − q·vᵀ (lower triangle only).
     let kv = 0;
     for (let j = 0; j < i; j++) {
@@ -247,12 +260,7 @@ function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64A
     }
     const kk = kv / (2 * hi);
     for (let j = 0; j < i; j++) p[j]! -= kk * a[ri + j]!;
-    for (let j = 0; j < i; j++) {
-      const rj = j * n;
-      const vj = a[ri + j]!;
-      const qj = p[j]!;
-      for (let k = 0; k <= j; k++) a[rj + k]! -= vj * p[k]! + qj * a[ri + k]!;
-    }
+    simd.syr2Lower(a.byteOffset, lda, a.byteOffset + ri * 8, p.byteOffset, i);
   }
   d[0] = a[0]!;
   e[0] = 0;
@@ -263,19 +271,19 @@ function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64A
  * they are recorded and then applied to the rows of `w` together (applyRotations), which keeps rows in registers.
  * On return d holds the (unsorted) eigenvalues.
  */
-function implicitQL(d: Float64Array, e: Float64Array, n: number, w: Float64Array | null): void {
+function implicitQL(d: Float64Array, e: Float64Array, n: number, rows: RotatedRows | null): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
-  tridiagonalQL(d, e, n, w);
+  tridiagonalQL(d, e, n, rows);
 }
 
 /**
  * The QL sweeps themselves, on d (diagonal) and e[k] = T[k+1][k] (e[n−1] = 0); rotations act on row pairs of `w`
  * (eigenvectors stored as rows). Shared with the Hermitian solver, whose phase-real tridiagonal is real symmetric.
  */
-export function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, w: Float64Array | null): void {
-  const cs = new Float64Array(n);
-  const ss = new Float64Array(n);
+export function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, rows: RotatedRows | null): void {
+  const cs = rows?.cs;
+  const ss = rows?.ss;
   let f = 0;
   let tst1 = 0;
   for (let l = 0; l < n; l++) {
@@ -315,10 +323,12 @@ export function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, w: Fl
           c = p / r;
           p = c * d[i]! - s * g;
           d[i + 1] = hh + s * (c * g + s * d[i]!);
-          cs[i] = c;
-          ss[i] = s;
+          if (cs && ss) {
+            cs[i] = c;
+            ss[i] = s;
+          }
         }
-        if (w) applyRotations(w, n, cs, ss, m - 1, l);
+        rows?.rotate(m - 1, l);
         p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
         e[l] = s * p;
         d[l] = c * p;
@@ -326,51 +336,6 @@ export function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, w: Fl
     }
     d[l] = d[l]! + f;
     e[l] = 0;
-  }
-}
-
-/**
- * Applies rotations i = from, from−1, …, to (in that order) to row pairs (i, i+1) of `w`:
- * row_{i+1} ← s·row_i + c·row_{i+1}, row_i ← c·row_i − s·row_{i+1}. Three consecutive rotations share one pass
- * over the columns (the row between two rotations stays in a register): ~2× faster than one pass each.
- */
-function applyRotations(w: Float64Array, n: number, cs: Float64Array, ss: Float64Array, from: number, to: number): void {
-  let i = from;
-  for (; i - 2 >= to; i -= 3) {
-    const c0 = cs[i]!;
-    const s0 = ss[i]!;
-    const c1 = cs[i - 1]!;
-    const s1 = ss[i - 1]!;
-    const c2 = cs[i - 2]!;
-    const s2 = ss[i - 2]!;
-    const r3 = (i + 1) * n;
-    const r2 = i * n;
-    const r1 = (i - 1) * n;
-    const r0 = (i - 2) * n;
-    for (let k = 0; k < n; k++) {
-      const x3 = w[r3 + k]!;
-      let y = w[r2 + k]!;
-      w[r3 + k] = s0 * y + c0 * x3;
-      let x = c0 * y - s0 * x3;
-      y = w[r1 + k]!;
-      w[r2 + k] = s1 * y + c1 * x;
-      x = c1 * y - s1 * x;
-      y = w[r0 + k]!;
-      w[r1 + k] = s2 * y + c2 * x;
-      w[r0 + k] = c2 * y - s2 * x;
-    }
-  }
-  for (; i >= to; i--) {
-    const c = cs[i]!;
-    const s = ss[i]!;
-    const ri = i * n;
-    const rj = ri + n;
-    for (let k = 0; k < n; k++) {
-      const x = w[rj + k]!;
-      const y = w[ri + k]!;
-      w[rj + k] = s * y + c * x;
-      w[ri + k] = c * y - s * x;
-    }
   }
 }
 

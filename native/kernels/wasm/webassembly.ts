@@ -20,6 +20,8 @@ export interface WasmInstance {
 
 interface WasmApi {
   Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  /** Synchronous compile: fine in Node and workers; browsers refuse it on the main thread above 4 KiB. */
+  Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => WasmInstance;
   compile(bytes: Uint8Array): Promise<WasmModule>;
   validate(bytes: Uint8Array): boolean;

@@ -128,6 +128,9 @@ export class Code {
   i32Mul(): this {
     return this.op(0x6c);
   }
+  i32And(): this {
+    return this.op(0x71);
+  }
   i32DivU(): this {
     return this.op(0x6e);
   }
@@ -178,6 +181,12 @@ export class Code {
   f64Add(): this {
     return this.op(0xa0);
   }
+  f64Sub(): this {
+    return this.op(0xa1);
+  }
+  f64Mul(): this {
+    return this.op(0xa2);
+  }
 
   // 128-bit SIMD, float64 lanes. Alignment hints are hints only: unaligned access stays correct.
   v128Load(offset = 0): this {
@@ -198,8 +207,20 @@ export class Code {
   f64x2Add(): this {
     return this.simd(0xf0);
   }
+  f64x2Sub(): this {
+    return this.simd(0xf1);
+  }
   f64x2Mul(): this {
     return this.simd(0xf2);
+  }
+  /** Both lanes := the float64 on the stack. */
+  f64x2Splat(): this {
+    return this.simd(0x14);
+  }
+  f64x2ExtractLane(lane: 0 | 1): this {
+    this.simd(0x21);
+    this.bytes.push(lane);
+    return this;
   }
   /** Relaxed SIMD a·b + c: one fused multiply-add where the CPU has one, else multiply then add. */
   f64x2RelaxedMadd(): this {

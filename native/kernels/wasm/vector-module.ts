@@ -1,0 +1,191 @@
+/**
+ * Generates the single-thread WebAssembly SIMD module behind the dense eigensolvers' O(n²)-per-step loops (the
+ * "level-2" work that the blocked products of product-module.ts cannot take):
+ *
+ *   symvLower   p[0:count) += A·v for the symmetric leading block whose lower triangle is stored in rows of A
+ *               (Householder tridiagonalisation's matrix–vector product; p must hold zeros or a partial sum);
+ *   syr2Lower   A ← A − v·qᵀ − q·vᵀ on that lower triangle (its rank-2 update);
+ *   rotateRows  the plane rotations of one implicit-QL sweep applied to consecutive row pairs of W.
+ *
+ * Each runs in place on the caller's memory and returns synchronously, so the eigensolver's control flow stays in
+ * TypeScript and only these loops run here. Per entry the arithmetic is the scalar loops' (same operations, same
+ * order); only symvLower's dot product sums even and odd entries in separate lanes before adding them.
+ * All pointers are byte offsets; lengths and indices count float64 elements.
+ */
+import { ValType, type Code } from './emit/code.js';
+import { assembleModule, FunctionBuilder, type FunctionSpec } from './emit/module.js';
+import { MAX_PAGES } from './product-module.js';
+
+const F64 = 8;
+const V128 = 16;
+
+export interface VectorExports {
+  /** For j < count, with a_j = row j of A (byte stride lda): p[j] += Σ_{k≤j} a_jk·v_k and p[k] += a_jk·v_j (k < j). */
+  symvLower(a: number, lda: number, v: number, p: number, count: number): void;
+  /** For j < count and k ≤ j: a_jk −= v_j·q_k + q_j·v_k. */
+  syr2Lower(a: number, lda: number, v: number, q: number, count: number): void;
+  /**
+   * For i = from, from−1, …, to: rows r_i and r_{i+1} of W (byte stride ld, `len` entries each) become
+   * r_{i+1} ← s_i·r_i + c_i·r_{i+1}, r_i ← c_i·r_i − s_i·r_{i+1}, with c_i = cs[i], s_i = ss[i].
+   */
+  rotateRows(w: number, ld: number, cs: number, ss: number, from: number, to: number, len: number): void;
+}
+
+const { i32, f64, v128 } = ValType;
+
+/** ptr += bytes. */
+function bump(c: Code, ptr: number, bytes: number): void {
+  c.get(ptr).i32(bytes).i32Add().set(ptr);
+}
+
+/** Address base + index·8. */
+function element(c: Code, base: number, index: number): Code {
+  return c.get(base).get(index).i32(3).i32Shl().i32Add();
+}
+
+/**
+ * `loop while (lead += 16) ≠ end` around `body`, skipped when lead starts at end: the f64x2 part of a row whose
+ * pair count is (end − lead)/16. The body must advance every other pointer itself.
+ */
+function pairLoop(c: Code, lead: number, end: number, body: (l: Code) => void): void {
+  c.get(lead).get(end).i32Ne().if((t) =>
+    t.loop((l) => {
+      body(l);
+      l.get(lead).i32(V128).i32Add().tee(lead).get(end).i32Ne().brIf(0);
+    }),
+  );
+}
+
+function symvLower(): FunctionSpec {
+  const f = new FunctionBuilder('symvLower', [i32, i32, i32, i32, i32]);
+  const [a, lda, v, p, count] = [0, 1, 2, 3, 4] as const;
+  const j = f.local(i32);
+  const pa = f.local(i32);
+  const pv = f.local(i32);
+  const pp = f.local(i32);
+  const end = f.local(i32);
+  const vj = f.local(f64);
+  const s = f.local(f64);
+  const a0 = f.local(f64);
+  const vjv = f.local(v128);
+  const acc = f.local(v128);
+  const av = f.local(v128);
+  const code = f.body;
+  code.i32(0).set(j);
+  code.get(j).get(count).i32LtS().if((t) =>
+    t.loop((l) => {
+      l.get(a).get(j).get(lda).i32Mul().i32Add().set(pa);
+      l.get(v).set(pv);
+      l.get(p).set(pp);
+      // Pairs cover k < j rounded down to even; an odd j leaves one scalar entry before the diagonal.
+      l.get(pa).get(j).i32(-2).i32And().i32(3).i32Shl().i32Add().set(end);
+      element(l, v, j).f64Load().tee(vj).f64x2Splat().set(vjv);
+      l.v128Zero().set(acc);
+      pairLoop(l, pa, end, (b) => {
+        b.get(pa).v128Load().set(av);
+        b.get(acc).get(av).get(pv).v128Load().f64x2Mul().f64x2Add().set(acc);
+        b.get(pp).get(pp).v128Load().get(av).get(vjv).f64x2Mul().f64x2Add().v128Store();
+        bump(b, pv, V128);
+        bump(b, pp, V128);
+      });
+      l.get(acc).f64x2ExtractLane(0).get(acc).f64x2ExtractLane(1).f64Add().set(s);
+      l.get(j).i32(1).i32And().if((odd) => {
+        odd.get(pa).f64Load().set(a0);
+        odd.get(s).get(a0).get(pv).f64Load().f64Mul().f64Add().set(s);
+        odd.get(pp).get(pp).f64Load().get(a0).get(vj).f64Mul().f64Add().f64Store();
+        bump(odd, pa, F64);
+        bump(odd, pp, F64);
+      });
+      // pa is at a_jj and pp at p_j.
+      l.get(pp).get(pp).f64Load().get(s).get(pa).f64Load().get(vj).f64Mul().f64Add().f64Add().f64Store();
+      l.get(j).i32(1).i32Add().tee(j).get(count).i32LtS().brIf(0);
+    }),
+  );
+  return f.spec();
+}
+
+function syr2Lower(): FunctionSpec {
+  const f = new FunctionBuilder('syr2Lower', [i32, i32, i32, i32, i32]);
+  const [a, lda, v, q, count] = [0, 1, 2, 3, 4] as const;
+  const j = f.local(i32);
+  const pa = f.local(i32);
+  const pv = f.local(i32);
+  const pq = f.local(i32);
+  const end = f.local(i32);
+  const vj = f.local(f64);
+  const qj = f.local(f64);
+  const vjv = f.local(v128);
+  const qjv = f.local(v128);
+  const code = f.body;
+  code.i32(0).set(j);
+  code.get(j).get(count).i32LtS().if((t) =>
+    t.loop((l) => {
+      l.get(a).get(j).get(lda).i32Mul().i32Add().set(pa);
+      l.get(v).set(pv);
+      l.get(q).set(pq);
+      // Entries k = 0..j: (j + 1) of them, pairs first.
+      l.get(pa).get(j).i32(1).i32Add().i32(-2).i32And().i32(3).i32Shl().i32Add().set(end);
+      element(l, v, j).f64Load().tee(vj).f64x2Splat().set(vjv);
+      element(l, q, j).f64Load().tee(qj).f64x2Splat().set(qjv);
+      pairLoop(l, pa, end, (b) => {
+        b.get(pa).get(pa).v128Load().get(vjv).get(pq).v128Load().f64x2Mul().get(qjv).get(pv).v128Load().f64x2Mul()
+          .f64x2Add().f64x2Sub().v128Store();
+        bump(b, pv, V128);
+        bump(b, pq, V128);
+      });
+      l.get(j).i32(1).i32And().i32Eqz().if((odd) => {
+        odd.get(pa).get(pa).f64Load().get(vj).get(pq).f64Load().f64Mul().get(qj).get(pv).f64Load().f64Mul()
+          .f64Add().f64Sub().f64Store();
+      });
+      l.get(j).i32(1).i32Add().tee(j).get(count).i32LtS().brIf(0);
+    }),
+  );
+  return f.spec();
+}
+
+function rotateRows(): FunctionSpec {
+  const f = new FunctionBuilder('rotateRows', [i32, i32, i32, i32, i32, i32, i32]);
+  const [w, ld, cs, ss, from, to, len] = [0, 1, 2, 3, 4, 5, 6] as const;
+  const i = f.local(i32);
+  const r0 = f.local(i32);
+  const r1 = f.local(i32);
+  const end = f.local(i32);
+  const c = f.local(f64);
+  const s = f.local(f64);
+  const x = f.local(f64);
+  const y = f.local(f64);
+  const cv = f.local(v128);
+  const sv = f.local(v128);
+  const xv = f.local(v128);
+  const yv = f.local(v128);
+  const code = f.body;
+  code.get(from).set(i);
+  code.get(i).get(to).i32GeS().if((t) =>
+    t.loop((l) => {
+      l.get(w).get(i).get(ld).i32Mul().i32Add().tee(r0).get(ld).i32Add().set(r1);
+      element(l, cs, i).f64Load().tee(c).f64x2Splat().set(cv);
+      element(l, ss, i).f64Load().tee(s).f64x2Splat().set(sv);
+      l.get(r0).get(len).i32(-2).i32And().i32(3).i32Shl().i32Add().set(end);
+      pairLoop(l, r0, end, (b) => {
+        b.get(r0).v128Load().set(yv);
+        b.get(r1).v128Load().set(xv);
+        b.get(r1).get(sv).get(yv).f64x2Mul().get(cv).get(xv).f64x2Mul().f64x2Add().v128Store();
+        b.get(r0).get(cv).get(yv).f64x2Mul().get(sv).get(xv).f64x2Mul().f64x2Sub().v128Store();
+        bump(b, r1, V128);
+      });
+      l.get(len).i32(1).i32And().if((odd) => {
+        odd.get(r0).f64Load().set(y);
+        odd.get(r1).f64Load().set(x);
+        odd.get(r1).get(s).get(y).f64Mul().get(c).get(x).f64Mul().f64Add().f64Store();
+        odd.get(r0).get(c).get(y).f64Mul().get(s).get(x).f64Mul().f64Sub().f64Store();
+      });
+      l.get(i).i32(1).i32Sub().tee(i).get(to).i32GeS().brIf(0);
+    }),
+  );
+  return f.spec();
+}
+
+/** The module bytes (generated at run time from this source, like the product module). */
+export function vectorModuleBytes(): Uint8Array {
+  return assembleModule({ initialPages: 1, maximumPages: MAX_PAGES, shared: false }, [symvLower(), syr2Lower(), rotateRows()]);
+}
