@@ -47,10 +47,15 @@ const BLOCK = 48;
  */
 export async function eighWith(s: Matrix, product: CrossProduct, options: EighOptions = {}): Promise<EighResult> {
   const phase = reduce(s, options.vectors ?? true);
-  if (phase.w) {
-    if (phase.n > BLOCKED_ABOVE) await applyReflectorsBlocked(phase.a, phase.h, phase.n, phase.w, product);
-    else applyReflectors(phase.a, phase.h, phase.n, phase.w);
+  const { n, w } = phase;
+  if (w && n > BLOCKED_ABOVE) {
+    // Columns (eigenvectors) of V = Wᵀ: the block products then read and update contiguous row prefixes of V.
+    const v = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let r = 0; r < n; r++) v[r * n + i] = w[i * n + r]!;
+    await applyReflectorsBlocked(phase.a, phase.h, n, v, product);
+    return finish(phase, v);
   }
+  if (w) applyReflectors(phase.a, phase.h, n, w);
   return finish(phase);
 }
 
@@ -121,13 +126,22 @@ export function rotatedRows(n: number, machine: VectorMachine = new VectorMachin
   };
 }
 
-/** Sorts descending and lays the eigenvectors out as columns. */
-function finish({ n, d, w }: Reduced): EighResult {
+/**
+ * Sorts descending and lays the eigenvectors out as columns, from the rows of `w` or, when given, the columns of
+ * `columns`.
+ */
+function finish({ n, d, w }: Reduced, columns?: Float64Array): EighResult {
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[j]! - d[i]!);
   const values = new Float64Array(n);
   for (let k = 0; k < n; k++) values[k] = d[order[k]!]!;
   const vectors = matrix(w ? n : 0, w ? n : 0);
-  if (w) {
+  if (columns) {
+    const vd = vectors.data;
+    for (let r = 0; r < n; r++) {
+      const o = r * n;
+      for (let k = 0; k < n; k++) vd[o + k] = columns[o + order[k]!]!;
+    }
+  } else if (w) {
     const vd = vectors.data;
     for (let k = 0; k < n; k++) {
       const src = order[k]! * n;
@@ -138,11 +152,12 @@ function finish({ n, d, w }: Reduced): EighResult {
 }
 
 /**
- * applyReflectors in blocks of BLOCK consecutive reflectors, each block in compact WY form
- * P_i·…·P_{i+b−1} = I − Y·T·Yᵀ (LAPACK dlarft, forward): W[:, :len] ← W[:, :len] − ((W·Y)·T)·Yᵀ, the two big
- * products by `product`. len = the longest support in the block; columns beyond it are untouched.
+ * The back-transformation on the eigenvector columns of V: V ← P_{n−1}·…·P_1·V, in blocks of BLOCK consecutive
+ * reflectors. A block in compact WY form (LAPACK dlarft, forward) is P_first·…·P_last = I − Y·T·Yᵀ, so applying
+ * P_last·…·P_first is V ← V − Y·(Tᵀ·(Yᵀ·V)); Y is zero below row len = last, so only the first len rows of V —
+ * a contiguous prefix — take part. The two big products go to `product`.
  */
-async function applyReflectorsBlocked(a: Float64Array, h: Float64Array, n: number, w: Float64Array, product: CrossProduct): Promise<void> {
+async function applyReflectorsBlocked(a: Float64Array, h: Float64Array, n: number, v: Float64Array, product: CrossProduct): Promise<void> {
   for (let first = 2; first < n; first += BLOCK) {
     const last = Math.min(n - 1, first + BLOCK - 1);
     const b = last - first + 1;
@@ -180,28 +195,22 @@ async function applyReflectorsBlocked(a: Float64Array, h: Float64Array, n: numbe
         t[r * b + c] = -tau[c]! * sum;
       }
     }
-    // X = W[:, :len]ᵀ (len × n), C = W·Y = Xᵀ·Y (n × b), D = C·T (n × b), E = D·Yᵀ = (Dᵀ)ᵀ·Yᵀ (n × len).
-    const x = new Float64Array(len * n);
-    for (let r = 0; r < n; r++) {
-      const ro = r * n;
-      for (let k = 0; k < len; k++) x[k * n + r] = w[ro + k]!;
-    }
-    const cm = await product(matrix(len, n, x), matrix(len, b, y));
-    const dt = new Float64Array(b * n); // Dᵀ
-    for (let r = 0; r < n; r++) {
-      for (let q = 0; q < b; q++) {
-        let sum = 0;
-        for (let p = 0; p <= q; p++) sum += cm.data[r * b + p]! * t[p * b + q]!;
-        dt[q * n + r] = sum;
+    const prefix = matrix(len, n, v.subarray(0, len * n));
+    const g = (await product(matrix(len, b, y), prefix)).data; // Yᵀ·V[:len] (b × n)
+    // G ← Tᵀ·G in place, bottom row first (row q of TᵀG reads rows p ≤ q of G).
+    for (let q = b - 1; q >= 0; q--) {
+      const qo = q * n;
+      const tqq = t[q * b + q]!;
+      for (let j = 0; j < n; j++) g[qo + j]! *= tqq;
+      for (let p = 0; p < q; p++) {
+        const f = t[p * b + q]!;
+        if (f === 0) continue;
+        const po = p * n;
+        for (let j = 0; j < n; j++) g[qo + j]! += f * g[po + j]!;
       }
     }
-    const em = await product(matrix(b, n, dt), matrix(b, len, yt));
-    const ed = em.data;
-    for (let r = 0; r < n; r++) {
-      const ro = r * n;
-      const eo = r * len;
-      for (let k = 0; k < len; k++) w[ro + k]! -= ed[eo + k]!;
-    }
+    const e = (await product(matrix(b, len, yt), matrix(b, n, g))).data; // Y·(TᵀG) (len × n)
+    for (let k = 0; k < len * n; k++) v[k]! -= e[k]!;
   }
 }
 

@@ -147,38 +147,74 @@ function rotateRows(): FunctionSpec {
   const f = new FunctionBuilder('rotateRows', [i32, i32, i32, i32, i32, i32, i32]);
   const [w, ld, cs, ss, from, to, len] = [0, 1, 2, 3, 4, 5, 6] as const;
   const i = f.local(i32);
-  const r0 = f.local(i32);
-  const r1 = f.local(i32);
+  const index = f.local(i32);
   const end = f.local(i32);
-  const c = f.local(f64);
-  const s = f.local(f64);
-  const x = f.local(f64);
-  const y = f.local(f64);
-  const cv = f.local(v128);
-  const sv = f.local(v128);
-  const xv = f.local(v128);
-  const yv = f.local(v128);
+  // r[3] is row i+1, r[2] row i, r[1] row i−1, r[0] row i−2.
+  const r = [f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
+  const scalar = { c: [f.local(f64), f.local(f64), f.local(f64)], s: [f.local(f64), f.local(f64), f.local(f64)], x: f.local(f64), y: f.local(f64) };
+  const vector = { c: [f.local(v128), f.local(v128), f.local(v128)], s: [f.local(v128), f.local(v128), f.local(v128)], x: f.local(v128), y: f.local(v128) };
   const code = f.body;
+
+  /**
+   * `count` consecutive rotations (i, i−1, …) in one pass over rows r[3−count..3], one entry or one pair of
+   * entries per call: the upper row of each pair is carried in x to the next pair, so every row is loaded and
+   * stored once per pass however many rotations touch it.
+   */
+  const step = (b: Code, count: number, simd: boolean): void => {
+    const regs = simd ? vector : scalar;
+    const load = (ptr: number): Code => (simd ? b.get(ptr).v128Load() : b.get(ptr).f64Load());
+    const mul = (): Code => (simd ? b.f64x2Mul() : b.f64Mul());
+    const add = (): Code => (simd ? b.f64x2Add() : b.f64Add());
+    const sub = (): Code => (simd ? b.f64x2Sub() : b.f64Sub());
+    const store = (): Code => (simd ? b.v128Store() : b.f64Store());
+    load(r[3]!).set(regs.x);
+    for (let t = 0; t < count; t++) {
+      load(r[2 - t]!).set(regs.y);
+      // upper ← s·y + c·x ; x ← c·y − s·x
+      b.get(r[3 - t]!).get(regs.s[t]!).get(regs.y);
+      mul().get(regs.c[t]!).get(regs.x);
+      mul();
+      add();
+      store();
+      b.get(regs.c[t]!).get(regs.y);
+      mul().get(regs.s[t]!).get(regs.x);
+      mul();
+      sub().set(regs.x);
+    }
+    b.get(r[3 - count]!).get(regs.x);
+    store();
+  };
+
+  /** Rotations i, …, i−count+1 over whole rows: the pairs, then the odd last entry. */
+  const pass = (l: Code, count: number): void => {
+    for (let t = 0; t <= count; t++) l.get(w).get(i).i32(1 - t).i32Add().get(ld).i32Mul().i32Add().set(r[3 - t]!);
+    for (let t = 0; t < count; t++) {
+      l.get(i).i32(t).i32Sub().set(index);
+      element(l, cs, index).f64Load().tee(scalar.c[t]!).f64x2Splat().set(vector.c[t]!);
+      element(l, ss, index).f64Load().tee(scalar.s[t]!).f64x2Splat().set(vector.s[t]!);
+    }
+    const lead = r[3 - count]!;
+    l.get(lead).get(len).i32(-2).i32And().i32(3).i32Shl().i32Add().set(end);
+    pairLoop(l, lead, end, (b) => {
+      step(b, count, true);
+      for (let t = 0; t < count; t++) bump(b, r[3 - t]!, V128);
+    });
+    l.get(len).i32(1).i32And().if((odd) => step(odd, count, false));
+  };
+
   code.get(from).set(i);
+  // Three rotations per pass while there are three left, then one at a time.
+  code.block((out) =>
+    out.loop((l) => {
+      l.get(i).i32(2).i32Sub().get(to).i32LtS().brIf(1);
+      pass(l, 3);
+      l.get(i).i32(3).i32Sub().set(i);
+      l.br(0);
+    }),
+  );
   code.get(i).get(to).i32GeS().if((t) =>
     t.loop((l) => {
-      l.get(w).get(i).get(ld).i32Mul().i32Add().tee(r0).get(ld).i32Add().set(r1);
-      element(l, cs, i).f64Load().tee(c).f64x2Splat().set(cv);
-      element(l, ss, i).f64Load().tee(s).f64x2Splat().set(sv);
-      l.get(r0).get(len).i32(-2).i32And().i32(3).i32Shl().i32Add().set(end);
-      pairLoop(l, r0, end, (b) => {
-        b.get(r0).v128Load().set(yv);
-        b.get(r1).v128Load().set(xv);
-        b.get(r1).get(sv).get(yv).f64x2Mul().get(cv).get(xv).f64x2Mul().f64x2Add().v128Store();
-        b.get(r0).get(cv).get(yv).f64x2Mul().get(sv).get(xv).f64x2Mul().f64x2Sub().v128Store();
-        bump(b, r1, V128);
-      });
-      l.get(len).i32(1).i32And().if((odd) => {
-        odd.get(r0).f64Load().set(y);
-        odd.get(r1).f64Load().set(x);
-        odd.get(r1).get(s).get(y).f64Mul().get(c).get(x).f64Mul().f64Add().f64Store();
-        odd.get(r0).get(c).get(y).f64Mul().get(s).get(x).f64Mul().f64Sub().f64Store();
-      });
+      pass(l, 1);
       l.get(i).i32(1).i32Sub().tee(i).get(to).i32GeS().brIf(0);
     }),
   );
