@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { F64_TOLERANCE, type Availability, type KernelBackend } from '../backend.js';
 import { KernelPool } from './pool.js';
 import { bestAccumulate, productModuleBytes, type Accumulate } from './product-module.js';
@@ -14,9 +15,19 @@ export function poolThreads(): number {
 
 let accumulation: Accumulate | undefined;
 
-/** Fused multiply-add (relaxed SIMD) where this engine has it, else separate multiply and add. */
+/**
+ * Fused multiply-add (relaxed SIMD) where this engine has it, else separate multiply and add. Node 20's V8 (11.3)
+ * has relaxed SIMD finished but behind --experimental-wasm-relaxed-simd, which Node 22 and Electron ≥ 25 turn on by
+ * default; it is switched on here the same way (process-wide, before any module using it compiles). FMA rounds once
+ * per step instead of twice, so products differ from separate multiply-add in the last bits only.
+ * SVCCA_KERNEL_FMA=0 keeps separate multiply and add.
+ */
 export function accumulate(): Accumulate {
-  accumulation ??= bestAccumulate((bytes) => WebAssemblyApi.validate(bytes));
+  if (accumulation) return accumulation;
+  const wanted = process.env['SVCCA_KERNEL_FMA'] !== '0';
+  const validate = (bytes: Uint8Array): boolean => WebAssemblyApi.validate(bytes);
+  if (wanted && bestAccumulate(validate) === 'mul-add') setFlagsFromString('--experimental-wasm-relaxed-simd');
+  accumulation = wanted ? bestAccumulate(validate) : 'mul-add';
   return accumulation;
 }
 
