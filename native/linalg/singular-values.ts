@@ -7,6 +7,7 @@
  * (d₀, e₀, d₁, e₁, …, d_{n−1}), which are ±σ_i (Golub & Kahan 1965; implicit QL of eigh.ts, O(n²)).
  * Row-major throughout: left reflectors accumulate vᵀA row by row, right reflectors take one dot product per row.
  */
+import { VectorMachine } from '../kernels/wasm/vector-machine.js';
 import { tridiagonalEigenvalues } from './eigh.js';
 import type { Matrix } from './matrix.js';
 import { norm2 } from './util.js';
@@ -16,17 +17,21 @@ export function singularValues(a: Matrix): Float64Array {
   const m = tall ? a.rows : a.cols;
   const n = tall ? a.cols : a.rows;
   if (n === 0) return new Float64Array(0);
-  // Work on a copy with rows ≥ columns (the transpose has the same singular values).
-  const w = new Float64Array(m * n);
+  // Work on a copy with rows ≥ columns (the transpose has the same singular values), in a vector machine so the
+  // per-row passes run as WebAssembly SIMD.
+  const machine = new VectorMachine([m * n, m, m, n, n, n]);
+  const w = machine.alloc(m * n);
   if (tall) w.set(a.data);
   else for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) w[j * n + i] = a.data[i * a.cols + j]!;
 
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(n - 1, 0));
-  const v = new Float64Array(m); // left Householder vector (rows k..m−1)
-  const u = new Float64Array(n); // right Householder vector (columns k+1..n−1)
-  let acc = new Float64Array(n); // vᵀ·W over the trailing columns
-  let next = new Float64Array(n); // Σ_i x_i·W[i, :] for the next step's left reflector, built during this pass
+  const v = machine.alloc(m); // left Householder vector (rows k..m−1)
+  const fs = machine.alloc(m); // β·v_i: each later row's left-update coefficient
+  const u = machine.alloc(n); // right Householder vector (columns k+1..n−1)
+  let acc = machine.alloc(n); // vᵀ·W over the trailing columns
+  let next = machine.alloc(n); // Σ_i x_i·W[i, :] for the next step's left reflector, built during this pass
+  const { bidiagonalRows } = machine.exports;
   // acc for step 0: Σ_i x_i·W[i, :] with x = column 0 (corrected by −α·W[0, :] once α is known).
   for (let i = 0; i < m; i++) {
     const xi = w[i * n]!;
@@ -51,46 +56,9 @@ export function singularValues(a: Matrix): Float64Array {
     const gamma = reflectorBeta(u, k + 1, n);
     // One pass over every later row: left update, right update, and the next step's accumulation.
     next.fill(0, k + 2, n);
-    for (let i = k + 1; i < m; i++) {
-      const io = i * n;
-      const f = beta * v[i]!;
-      let s0 = 0;
-      let s1 = 0;
-      let j = k + 1;
-      if (f !== 0) {
-        for (; j + 1 < n; j += 2) {
-          const a0 = w[io + j]! - f * acc[j]!;
-          const a1 = w[io + j + 1]! - f * acc[j + 1]!;
-          w[io + j] = a0;
-          w[io + j + 1] = a1;
-          s0 += a0 * u[j]!;
-          s1 += a1 * u[j + 1]!;
-        }
-        for (; j < n; j++) {
-          const a0 = w[io + j]! - f * acc[j]!;
-          w[io + j] = a0;
-          s0 += a0 * u[j]!;
-        }
-      } else {
-        for (; j + 1 < n; j += 2) {
-          s0 += w[io + j]! * u[j]!;
-          s1 += w[io + j + 1]! * u[j + 1]!;
-        }
-        for (; j < n; j++) s0 += w[io + j]! * u[j]!;
-      }
-      const g = gamma * (s0 + s1);
-      const xi = g === 0 ? w[io + k + 1]! : w[io + k + 1]! - g * u[k + 1]!;
-      if (g !== 0) {
-        w[io + k + 1] = xi;
-        for (let jj = k + 2; jj < n; jj++) {
-          const a0 = w[io + jj]! - g * u[jj]!;
-          w[io + jj] = a0;
-          next[jj]! += xi * a0;
-        }
-      } else if (xi !== 0) {
-        for (let jj = k + 2; jj < n; jj++) next[jj]! += xi * w[io + jj]!;
-      }
-    }
+    for (let i = k + 1; i < m; i++) fs[i] = beta * v[i]!;
+    const col = (k + 1) * 8;
+    bidiagonalRows(w.byteOffset + (k + 1) * n * 8 + col, n * 8, m - k - 1, n - k - 1, fs.byteOffset + col, acc.byteOffset + col, u.byteOffset + col, gamma, next.byteOffset + col);
     const swap = acc;
     acc = next;
     next = swap;

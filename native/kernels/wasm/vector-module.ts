@@ -5,7 +5,9 @@
  *   symvLower   p[0:count) += A·v for the symmetric leading block whose lower triangle is stored in rows of A
  *               (Householder tridiagonalisation's matrix–vector product; p must hold zeros or a partial sum);
  *   syr2Lower   A ← A − v·qᵀ − q·vᵀ on that lower triangle (its rank-2 update);
- *   rotateRows  the plane rotations of one implicit-QL sweep applied to consecutive row pairs of W.
+ *   rotateRows  the plane rotations of one implicit-QL sweep applied to consecutive row pairs of W;
+ *   bidiagonalRows  one step of Golub–Kahan bidiagonalisation over the trailing rows (left update, right
+ *               reflector, and the next step's accumulation in one pass per row).
  *
  * Each runs in place on the caller's memory and returns synchronously, so the eigensolver's control flow stays in
  * TypeScript and only these loops run here. Per entry the arithmetic is the scalar loops' (same operations, same
@@ -29,6 +31,11 @@ export interface VectorExports {
    * r_{i+1} ← s_i·r_i + c_i·r_{i+1}, r_i ← c_i·r_i − s_i·r_{i+1}, with c_i = cs[i], s_i = ss[i].
    */
   rotateRows(w: number, ld: number, cs: number, ss: number, from: number, to: number, len: number): void;
+  /**
+   * For each of `count` rows x (first at `row`, byte stride ld, `len` entries), with f = fs[r]:
+   * x ← x − f·acc; g = γ·(x·u); x ← x − g·u; then next[1:len) += x₀·x[1:len).
+   */
+  bidiagonalRows(row: number, ld: number, count: number, len: number, fs: number, acc: number, u: number, gamma: number, next: number): void;
 }
 
 const { i32, f64, v128 } = ValType;
@@ -221,7 +228,76 @@ function rotateRows(): FunctionSpec {
   return f.spec();
 }
 
+function bidiagonalRows(): FunctionSpec {
+  const f = new FunctionBuilder('bidiagonalRows', [i32, i32, i32, i32, i32, i32, i32, f64, i32]);
+  const [row, ld, count, len, fs, acc, u, gamma, next] = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
+  const r = f.local(i32);
+  const px = f.local(i32);
+  const pa = f.local(i32);
+  const pu = f.local(i32);
+  const pn = f.local(i32);
+  const end = f.local(i32);
+  const fr = f.local(f64);
+  const g = f.local(f64);
+  const x0 = f.local(f64);
+  const t = f.local(f64);
+  const fv = f.local(v128);
+  const gv = f.local(v128);
+  const xv = f.local(v128);
+  const x0v = f.local(v128);
+  const dot = f.local(v128);
+  const code = f.body;
+  code.i32(0).set(r);
+  code.get(r).get(count).i32LtS().if((outer) =>
+    outer.loop((l) => {
+      // Pass 1 over x[0:len): x ← x − f·acc and the dot product with u.
+      l.get(row).get(r).get(ld).i32Mul().i32Add().set(px);
+      l.get(acc).set(pa);
+      l.get(u).set(pu);
+      element(l, fs, r).f64Load().tee(fr).f64x2Splat().set(fv);
+      l.v128Zero().set(dot);
+      l.get(px).get(len).i32(-2).i32And().i32(3).i32Shl().i32Add().set(end);
+      pairLoop(l, px, end, (b) => {
+        b.get(px).v128Load().get(fv).get(pa).v128Load().f64x2Mul().f64x2Sub().set(xv);
+        b.get(px).get(xv).v128Store();
+        b.get(dot).get(xv).get(pu).v128Load().f64x2Mul().f64x2Add().set(dot);
+        bump(b, pa, V128);
+        bump(b, pu, V128);
+      });
+      l.get(dot).f64x2ExtractLane(0).get(dot).f64x2ExtractLane(1).f64Add().set(t);
+      l.get(len).i32(1).i32And().if((odd) => {
+        odd.get(px).f64Load().get(fr).get(pa).f64Load().f64Mul().f64Sub().set(x0);
+        odd.get(px).get(x0).f64Store();
+        odd.get(t).get(x0).get(pu).f64Load().f64Mul().f64Add().set(t);
+      });
+      l.get(gamma).get(t).f64Mul().tee(g).f64x2Splat().set(gv);
+      // Pass 2: x₀ first, then x[1:len) with the accumulation into next[1:len).
+      l.get(row).get(r).get(ld).i32Mul().i32Add().set(px);
+      l.get(px).get(px).f64Load().get(g).get(u).f64Load().f64Mul().f64Sub().tee(x0).f64Store();
+      l.get(x0).f64x2Splat().set(x0v);
+      bump(l, px, F64);
+      l.get(u).i32(F64).i32Add().set(pu);
+      l.get(next).i32(F64).i32Add().set(pn);
+      l.get(px).get(len).i32(1).i32Sub().i32(-2).i32And().i32(3).i32Shl().i32Add().set(end);
+      pairLoop(l, px, end, (b) => {
+        b.get(px).v128Load().get(gv).get(pu).v128Load().f64x2Mul().f64x2Sub().set(xv);
+        b.get(px).get(xv).v128Store();
+        b.get(pn).get(pn).v128Load().get(x0v).get(xv).f64x2Mul().f64x2Add().v128Store();
+        bump(b, pu, V128);
+        bump(b, pn, V128);
+      });
+      l.get(len).i32(1).i32Sub().i32(1).i32And().if((odd) => {
+        odd.get(px).f64Load().get(g).get(pu).f64Load().f64Mul().f64Sub().set(t);
+        odd.get(px).get(t).f64Store();
+        odd.get(pn).get(pn).f64Load().get(x0).get(t).f64Mul().f64Add().f64Store();
+      });
+      l.get(r).i32(1).i32Add().tee(r).get(count).i32LtS().brIf(0);
+    }),
+  );
+  return f.spec();
+}
+
 /** The module bytes (generated at run time from this source, like the product module). */
 export function vectorModuleBytes(): Uint8Array {
-  return assembleModule({ initialPages: 1, maximumPages: MAX_PAGES, shared: false }, [symvLower(), syr2Lower(), rotateRows()]);
+  return assembleModule({ initialPages: 1, maximumPages: MAX_PAGES, shared: false }, [symvLower(), syr2Lower(), rotateRows(), bidiagonalRows()]);
 }
