@@ -13,7 +13,7 @@ import { UsageError } from '../errors.js';
 import type { LayerData } from '../layers/index.js';
 import { BASIS_METHODS, compareBases, type BasisMethod } from '../measures/compare.js';
 import { dftCca, type DftMeasure } from '../measures/dft-cca.js';
-import { mean, meanSquare } from '../measures/pair.js';
+import { basisCross, mean, meanSquare } from '../measures/pair.js';
 import { prepareBasis } from '../measures/prepare.js';
 import { svccaTruncation } from '../measures/svcca.js';
 import { svccaWeighted } from '../measures/svcca-weighted.js';
@@ -86,7 +86,7 @@ export class PairMeasurer {
     const mode: RowMode = conv === 'flatten' ? 'flatten' : 'channels';
     const grid = pairGrid(a.layer, b.layer, mode);
     const [pa, pb] = await Promise.all([this.basis(a, mode, grid), this.basis(b, mode, grid)]);
-    const weighted = measured(await svccaWeighted(pa, pb, this.truncation));
+    const weighted = measured(await svccaWeighted(pa, pb, this.truncation, basisCross(pa, pb)));
     const rho = weighted.coefficients;
     const summary = { coefficients: rho, mean: mean(rho), meanSquare: meanSquare(rho), weighted: weighted.similarity };
     const method = this.basisMethod();

@@ -5,16 +5,16 @@
  */
 import type { KernelOptions } from '../kernels/index.js';
 import { canonicalCorrelations } from './correlations.js';
-import { assertNotDegenerate, ccaFields, checkSameDatapoints, chooseDims, crossBasis, isReduction } from './pair.js';
-import type { MeasureResult, PreparedBasis, Truncation } from './types.js';
+import { assertNotDegenerate, ccaFields, checkSameDatapoints, chooseDims, isReduction } from './pair.js';
+import type { LayerSpectrum, MeasureResult, PairCross, Truncation } from './types.js';
 
-export async function cca(a: PreparedBasis, b: PreparedBasis, truncation?: Truncation, kernel: KernelOptions = {}): Promise<MeasureResult> {
+export async function cca(a: LayerSpectrum, b: LayerSpectrum, truncation: Truncation | undefined, cross: PairCross, kernel: KernelOptions = {}): Promise<MeasureResult> {
   checkSameDatapoints(a, b);
   const reduced = isReduction(truncation);
   const kA = chooseDims(a, truncation);
   const kB = chooseDims(b, truncation);
   assertNotDegenerate(a, kA, 'cca', reduced);
   assertNotDegenerate(b, kB, 'cca', reduced);
-  const { rho } = await canonicalCorrelations(await crossBasis(a, kA, b, kB, kernel), false, kernel);
+  const { rho } = await canonicalCorrelations(await cross(kA, kB), false, kernel);
   return ccaFields('cca', a, b, kA, kB, rho);
 }

@@ -1,19 +1,21 @@
 /**
  * One entry for every pairwise measure: validates the option combination, prepares both layers, and dispatches.
- * All-pairs jobs should call `prepareBasis` once per layer and `compareBases` per pair instead.
+ * All-pairs jobs should call `prepareBasis` once per layer and `compareBases` per pair instead. A single pair of
+ * well-conditioned layers skips the bases altogether (pair-covariance.ts).
  */
 import { UsageError } from '../errors.js';
 import type { KernelChoice } from '../kernels/index.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { cca } from './cca.js';
 import { cka } from './cka.js';
-import { checkSameDatapoints } from './pair.js';
-import { prepareBasis } from './prepare.js';
+import { basisCross, checkSameDatapoints } from './pair.js';
+import { covarianceCross, covarianceRouteApplies } from './pair-covariance.js';
+import { basisOf, decomposeLayer } from './prepare.js';
 import { pwcca } from './pwcca.js';
 import { pwccaReference } from './pwcca-reference.js';
 import { svcca } from './svcca.js';
 import { svccaWeighted } from './svcca-weighted.js';
-import type { MeasureResult, PreparedBasis, Truncation } from './types.js';
+import type { CcaMethod, LayerSpectrum, MeasureResult, PairCross, PreparedBasis, Truncation } from './types.js';
 
 /** The methods that work on prepared bases (dft-cca works on conv layers and lives in dft-cca.ts). */
 export const BASIS_METHODS = ['cca', 'svcca', 'svcca-weighted', 'pwcca', 'cka'] as const;
@@ -50,30 +52,42 @@ export async function compareMatrices(x: Matrix, y: Matrix, options: CompareOpti
   checkSameDatapoints({ ref: refA, datapoints: x.rows }, { ref: refB, datapoints: y.rows });
   // Both at once: one layer's eigendecomposition (this thread) overlaps the other's Gram (kernel threads).
   const [a, b] = await Promise.allSettled([
-    prepareBasis(x, { epsilon: options.epsilon, ref: refA, backend: options.backend }),
-    prepareBasis(y, { epsilon: options.epsilon, ref: refB, backend: options.backend }),
+    decomposeLayer(x, { epsilon: options.epsilon, ref: refA, backend: options.backend }),
+    decomposeLayer(y, { epsilon: options.epsilon, ref: refB, backend: options.backend }),
   ]);
   if (a.status === 'rejected') throw a.reason; // A's problem is reported first, whichever failed first
   if (b.status === 'rejected') throw b.reason;
-  return compareBases(a.value, b.value, options);
+  const kernel = { backend: options.backend };
+  const { method } = options;
+  if (method !== 'cka' && covarianceRouteApplies(a.value, b.value)) {
+    return measureSpectra(a.value.spectrum, b.value.spectrum, { ...options, method }, covarianceCross(a.value, b.value, kernel));
+  }
+  const [pa, pb] = await Promise.all([basisOf(a.value, kernel), basisOf(b.value, kernel)]);
+  return compareBases(pa, pb, options);
 }
 
 /** The pair step on two prepared bases. */
 export async function compareBases(a: PreparedBasis, b: PreparedBasis, options: CompareOptions): Promise<MeasureResult> {
   validateCompareOptions(options);
   if (options.pwccaCompat === 'reference') throw new UsageError('--pwcca-compat reference needs the raw layers, not prepared bases');
+  const kernel = { backend: options.backend };
+  const { method } = options;
+  if (method === 'cka') return cka(a, b, kernel);
+  return measureSpectra(a, b, { ...options, method }, basisCross(a, b, kernel));
+}
+
+/** The CCA-family measures on two layers' spectra, M supplied by `cross`. */
+export async function measureSpectra(a: LayerSpectrum, b: LayerSpectrum, options: CompareOptions & { method: CcaMethod }, cross: PairCross): Promise<MeasureResult> {
   const truncation: Truncation = { keep: options.keep, dims: options.dims };
   const kernel = { backend: options.backend };
   switch (options.method) {
     case 'cca':
-      return cca(a, b, truncation, kernel);
+      return cca(a, b, truncation, cross, kernel);
     case 'svcca':
-      return svcca(a, b, truncation, kernel);
+      return svcca(a, b, truncation, cross, kernel);
     case 'svcca-weighted':
-      return svccaWeighted(a, b, truncation, kernel);
+      return svccaWeighted(a, b, truncation, cross, kernel);
     case 'pwcca':
-      return pwcca(a, b, truncation, kernel);
-    case 'cka':
-      return cka(a, b, kernel);
+      return pwcca(a, b, truncation, cross, kernel);
   }
 }

@@ -6,7 +6,7 @@ import { InputError, UsageError } from '../errors.js';
 import { crossGram, type KernelOptions } from '../kernels/index.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { basisMatrix } from './prepare.js';
-import type { MeasureResult, PreparedBasis, Truncation } from './types.js';
+import type { LayerSpectrum, MeasureResult, PairCross, PreparedBasis, Truncation } from './types.js';
 
 /** Default `--keep` of SVCCA: 99% of the sum of singular values (000_*.txt, sec. 2). */
 export const DEFAULT_KEEP = 0.99;
@@ -22,7 +22,7 @@ export function checkSameDatapoints(a: { ref: string; datapoints: number }, b: {
  * reaches `keep` of the total (000_*.txt: "the top 99% of variance"; the contract sums singular values), or the
  * full numerical rank when neither is given.
  */
-export function chooseDims(p: PreparedBasis, truncation: Truncation = {}): number {
+export function chooseDims(p: LayerSpectrum, truncation: Truncation = {}): number {
   if (truncation.dims !== undefined) {
     const k = truncation.dims;
     if (!Number.isInteger(k) || k < 1) throw new UsageError(`--dims must be a whole number ≥ 1, got ${k}`);
@@ -49,7 +49,7 @@ export function chooseDims(p: PreparedBasis, truncation: Truncation = {}): numbe
  * CCA between k directions and the same number of rows or more spans the whole centered data space of the rows
  * (dimension rows − 1): every canonical correlation is then 1 whatever the other layer holds.
  */
-export function assertNotDegenerate(p: PreparedBasis, k: number, method: string, reduced: boolean): void {
+export function assertNotDegenerate(p: LayerSpectrum, k: number, method: string, reduced: boolean): void {
   const rows = p.datapoints;
   const tooWide = !reduced && p.kept.length >= rows;
   if (tooWide || k >= rows - 1) {
@@ -61,6 +61,11 @@ export function assertNotDegenerate(p: PreparedBasis, k: number, method: string,
 /** M = Q_A[:, :kA]ᵀ · Q_B[:, :kB]. */
 export async function crossBasis(a: PreparedBasis, kA: number, b: PreparedBasis, kB: number, kernel: KernelOptions = {}): Promise<Matrix> {
   return crossGram(basisMatrix(a, kA), basisMatrix(b, kB), kernel);
+}
+
+/** The pair steps' M from two prepared bases. */
+export function basisCross(a: PreparedBasis, b: PreparedBasis, kernel: KernelOptions = {}): PairCross {
+  return (kA, kB) => crossBasis(a, kA, b, kB, kernel);
 }
 
 export function mean(values: ArrayLike<number>): number {
@@ -84,7 +89,7 @@ export function isReduction(truncation: Truncation | undefined): boolean {
 }
 
 /** The contract's common fields plus the extras every CCA-family result carries. */
-export function ccaFields(method: string, a: PreparedBasis, b: PreparedBasis, kA: number, kB: number, rho: Float64Array): MeasureResult {
+export function ccaFields(method: string, a: LayerSpectrum, b: LayerSpectrum, kA: number, kB: number, rho: Float64Array): MeasureResult {
   return {
     method,
     similarity: mean(rho),

@@ -19,12 +19,12 @@
  *  6. R = Qᵀ·A_c = L⁻¹·S_k·V_kᵀ: each neuron's coordinates in the basis (PWCCA's ⟨h_i, z_j⟩).
  */
 import { InputError } from '../errors.js';
-import { backendInfo, crossGram, gram, type KernelChoice } from '../kernels/index.js';
+import { backendInfo, crossGram, gram, matmul, type KernelChoice, type KernelOptions } from '../kernels/index.js';
 import { cholesky, inverseTransposeLower } from '../linalg/cholesky.js';
 import { eighWith } from '../linalg/eigh.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
-import { rankTolerance, selectColumns, transpose } from '../linalg/util.js';
-import type { PreparedBasis } from './types.js';
+import { rankTolerance, selectColumns } from '../linalg/util.js';
+import type { LayerSpectrum, PreparedBasis } from './types.js';
 
 /** Default relative variance below which a neuron counts as constant (`--epsilon`). */
 export const DEFAULT_EPSILON = 1e-10;
@@ -45,6 +45,21 @@ export interface PrepareOptions {
 }
 
 export async function prepareBasis(x: Matrix, options: PrepareOptions = {}): Promise<PreparedBasis> {
+  return basisOf(await decomposeLayer(x, options), { backend: options.backend });
+}
+
+/** Steps 1–4 and 6 of prepareBasis: everything but the data-space basis Q, which a single pair can do without. */
+export interface LayerDecomposition {
+  readonly spectrum: LayerSpectrum;
+  /** The centered kept neurons A_c (datapoints × kept). */
+  readonly centered: Matrix;
+  /** W = V_k·S_k⁻¹ (kept × k): Q = A_c·W. */
+  readonly whitening: Matrix;
+  /** λ₁/λ_k of the kept Gram spectrum (1 when k = 0). */
+  readonly condition: number;
+}
+
+export async function decomposeLayer(x: Matrix, options: PrepareOptions = {}): Promise<LayerDecomposition> {
   const ref = options.ref ?? 'layer';
   const epsilon = options.epsilon ?? DEFAULT_EPSILON;
   const kernel = { backend: options.backend };
@@ -87,24 +102,22 @@ export async function prepareBasis(x: Matrix, options: PrepareOptions = {}): Pro
       r0.data[i * nk + j] = v * sigma[i]!;
     }
   }
-  let q = await crossGram(transpose(ak), w, kernel);
-  let coordinates = r0.data;
-  if (k > 0 && values[0]! / values[k - 1]! > REORTHOGONALIZE_ABOVE) {
+  const spectrum: LayerSpectrum = { ref, datapoints: m, neurons: n, kept, epsilon, rank: k, singularValues: sigma, coordinates: r0.data };
+  return { spectrum, centered: ak, whitening: w, condition: k > 0 ? values[0]! / values[k - 1]! : 1 };
+}
+
+/** Step 5: Q = A_c·W, re-orthonormalised when the kept spectrum is ill-conditioned (and R with it). */
+export async function basisOf(layer: LayerDecomposition, kernel: KernelOptions = {}): Promise<PreparedBasis> {
+  const { spectrum, centered, whitening, condition } = layer;
+  const k = spectrum.rank;
+  let q = await matmul(centered, whitening, kernel);
+  let coordinates = spectrum.coordinates;
+  if (k > 0 && condition > REORTHOGONALIZE_ABOVE) {
     const t = inverseTransposeLower(cholesky(await gram(q, kernel))); // upper triangular k × k
-    q = await crossGram(transpose(q), t, kernel);
-    coordinates = multiplyTransposedUpper(t, r0).data;
+    q = await matmul(q, t, kernel);
+    coordinates = multiplyTransposedUpper(t, matrix(k, spectrum.kept.length, coordinates)).data;
   }
-  return {
-    ref,
-    datapoints: m,
-    neurons: n,
-    kept,
-    epsilon,
-    rank: k,
-    singularValues: sigma,
-    basis: q.data,
-    coordinates,
-  };
+  return { ...spectrum, coordinates, basis: q.data };
 }
 
 /**

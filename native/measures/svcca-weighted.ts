@@ -10,16 +10,16 @@
  */
 import type { KernelOptions } from '../kernels/index.js';
 import { canonicalCorrelations } from './correlations.js';
-import { ccaFields, checkSameDatapoints, chooseDims, crossBasis, keepField } from './pair.js';
+import { ccaFields, checkSameDatapoints, chooseDims, keepField } from './pair.js';
 import { svccaTruncation } from './svcca.js';
-import type { MeasureResult, PreparedBasis, Truncation } from './types.js';
+import type { LayerSpectrum, MeasureResult, PairCross, Truncation } from './types.js';
 
-export async function svccaWeighted(a: PreparedBasis, b: PreparedBasis, truncation?: Truncation, kernel: KernelOptions = {}): Promise<MeasureResult> {
+export async function svccaWeighted(a: LayerSpectrum, b: LayerSpectrum, truncation: Truncation | undefined, cross: PairCross, kernel: KernelOptions = {}): Promise<MeasureResult> {
   checkSameDatapoints(a, b);
   const t = svccaTruncation(truncation);
   const kA = chooseDims(a, t);
   const kB = chooseDims(b, t);
-  const { rho, u } = await canonicalCorrelations(await crossBasis(a, kA, b, kB, kernel), true, kernel);
+  const { rho, u } = await canonicalCorrelations(await cross(kA, kB), true, kernel);
   const c = rho.length;
   const ud = u!.data;
   let weighted = 0;

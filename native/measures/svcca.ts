@@ -4,18 +4,18 @@
  */
 import type { KernelOptions } from '../kernels/index.js';
 import { canonicalCorrelations } from './correlations.js';
-import { ccaFields, checkSameDatapoints, chooseDims, crossBasis, DEFAULT_KEEP, keepField } from './pair.js';
-import type { MeasureResult, PreparedBasis, Truncation } from './types.js';
+import { ccaFields, checkSameDatapoints, chooseDims, DEFAULT_KEEP, keepField } from './pair.js';
+import type { LayerSpectrum, MeasureResult, PairCross, Truncation } from './types.js';
 
 export function svccaTruncation(truncation: Truncation = {}): Truncation {
   return truncation.dims !== undefined ? { dims: truncation.dims } : { keep: truncation.keep ?? DEFAULT_KEEP };
 }
 
-export async function svcca(a: PreparedBasis, b: PreparedBasis, truncation?: Truncation, kernel: KernelOptions = {}): Promise<MeasureResult> {
+export async function svcca(a: LayerSpectrum, b: LayerSpectrum, truncation: Truncation | undefined, cross: PairCross, kernel: KernelOptions = {}): Promise<MeasureResult> {
   checkSameDatapoints(a, b);
   const t = svccaTruncation(truncation);
   const kA = chooseDims(a, t);
   const kB = chooseDims(b, t);
-  const { rho } = await canonicalCorrelations(await crossBasis(a, kA, b, kB, kernel), false, kernel);
+  const { rho } = await canonicalCorrelations(await cross(kA, kB), false, kernel);
   return { ...ccaFields('svcca', a, b, kA, kB, rho), ...keepField(t) };
 }

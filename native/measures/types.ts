@@ -2,9 +2,13 @@
  * The shapes the measures exchange. A prepared basis is plain data (numbers and typed arrays), so a cache can store
  * it, send it between processes, and hand it back to the pair steps unchanged.
  */
+import type { Matrix } from '../linalg/matrix.js';
 
-/** Everything the pair steps need from one layer, computed once by `prepareBasis` (prepare.ts). */
-export interface PreparedBasis {
+/**
+ * What the CCA-family pair steps read from one layer besides M = Q_Aᵀ·Q_B (which a `PairCross` provides):
+ * a prepared basis without its basis.
+ */
+export interface LayerSpectrum {
   /** How errors and results name the layer: `path` or `path:array`. */
   readonly ref: string;
   /** Rows of the layer matrix (datapoints; m·h·w for conv layers compared channel-wise). */
@@ -19,14 +23,24 @@ export interface PreparedBasis {
   readonly rank: number;
   /** σ₁ ≥ … ≥ σ_k > 0: singular values of the centered kept layer. */
   readonly singularValues: Float64Array;
+  /** R = Qᵀ·A_c, k × kept.length row-major: every kept neuron's coordinates in the basis (A_c = Q·R). */
+  readonly coordinates: Float64Array;
+}
+
+/** Everything the pair steps need from one layer, computed once by `prepareBasis` (prepare.ts). */
+export interface PreparedBasis extends LayerSpectrum {
   /**
    * Q, datapoints × k row-major, orthonormal columns: the left singular vectors of the centered kept layer A_c
    * (Q = A_c·V·S⁻¹), column i belonging to σ_i.
    */
   readonly basis: Float64Array;
-  /** R = Qᵀ·A_c, k × kept.length row-major: every kept neuron's coordinates in the basis (A_c = Q·R). */
-  readonly coordinates: Float64Array;
 }
+
+/**
+ * M = Q_A[:, :kA]ᵀ·Q_B[:, :kB] for a pair of layers: from prepared bases (pair.ts `basisCross`) or, for one raw
+ * pair, from their cross-covariance (pair-covariance.ts).
+ */
+export type PairCross = (kA: number, kB: number) => Promise<Matrix>;
 
 export type CcaMethod = 'cca' | 'svcca' | 'svcca-weighted' | 'pwcca';
 export type Method = CcaMethod | 'cka' | 'dft-cca';

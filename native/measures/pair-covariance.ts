@@ -1,0 +1,39 @@
+/**
+ * The single-pair route to M = Q_Aᵀ·Q_B. When two raw layers are compared once, their bases Q = A_c·W are never
+ * needed themselves: M = W_Aᵀ·(A_cᵀ·B_c)·W_B costs one datapoints × kept_A × kept_B product plus small ones,
+ * where the basis route costs three products of that size (Q_A, Q_B, then Q_AᵀQ_B).
+ *
+ * Rounding: an entry of A_cᵀB_c carries an error of order ε·‖a_i‖·‖b_j‖, which whitening scales by up to
+ * σ₁/σ_k on each side, so M's entries are off by about ε·√(cond_A·cond_B) with cond = λ₁/λ_k of the kept Gram
+ * spectrum. The route is taken only when both conditions are at most COVARIANCE_ROUTE_MAX_CONDITION, which bounds that
+ * near 1e-12; more ill-conditioned layers go through the bases, whose re-orthonormalisation keeps M to ~1e-15.
+ */
+import { crossGram, matmul, type KernelOptions } from '../kernels/index.js';
+import { matrix, type Matrix } from '../linalg/matrix.js';
+import type { LayerDecomposition } from './prepare.js';
+import type { PairCross } from './types.js';
+
+/** λ₁/λ_k up to which a layer's whitened covariance is accurate enough (see above). */
+export const COVARIANCE_ROUTE_MAX_CONDITION = 1e4;
+
+export function covarianceRouteApplies(a: LayerDecomposition, b: LayerDecomposition): boolean {
+  return a.condition <= COVARIANCE_ROUTE_MAX_CONDITION && b.condition <= COVARIANCE_ROUTE_MAX_CONDITION;
+}
+
+/** M for the first kA × kB directions from the cross-covariance, which is formed once on the first call. */
+export function covarianceCross(a: LayerDecomposition, b: LayerDecomposition, kernel: KernelOptions = {}): PairCross {
+  let covariance: Promise<Matrix> | undefined;
+  return async (kA, kB) => {
+    covariance ??= crossGram(a.centered, b.centered, kernel);
+    const c = await covariance; // kept_A × kept_B
+    const right = await matmul(c, leadingColumns(b.whitening, kB), kernel); // kept_A × kB
+    return crossGram(leadingColumns(a.whitening, kA), right, kernel); // W_A[:, :kA]ᵀ·C·W_B[:, :kB]
+  };
+}
+
+function leadingColumns(x: Matrix, k: number): Matrix {
+  if (k === x.cols) return x;
+  const out = matrix(x.rows, k);
+  for (let r = 0; r < x.rows; r++) out.data.set(x.data.subarray(r * x.cols, r * x.cols + k), r * k);
+  return out;
+}
