@@ -13,7 +13,7 @@
  * Accuracy: backward stable, |λ̂ − λ| ≲ n·ε·‖H‖, eigenvectors orthonormal to ~n·ε (tested against numpy.linalg.eigh).
  */
 import { complexMatrix, type ComplexMatrix } from './complex-matrix.js';
-import { rotatedRows, tridiagonalQL } from './eigh.js';
+import { rotatedRows, tridiagonalQL } from './tridiagonal-ql.js';
 
 export interface ComplexEighResult {
   /** Eigenvalues, descending. */

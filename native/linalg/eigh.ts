@@ -11,8 +11,9 @@
  */
 import { matrix, type Matrix } from './matrix.js';
 import { VectorMachine } from '../kernels/wasm/vector-machine.js';
+import { LEAF_SIZE, tridiagonalEigen } from './tridiagonal-dc.js';
+import { rotatedRows, rotatedRowsLengths, tridiagonalQL, type RotatedRows } from './tridiagonal-ql.js';
 import type { VectorExports } from '../kernels/wasm/vector-module.js';
-import { EPS } from './util.js';
 
 export interface EighResult {
   /** Eigenvalues, descending. */
@@ -26,8 +27,6 @@ export interface EighOptions {
   readonly vectors?: boolean;
 }
 
-const MAX_QL_ITERATIONS = 64;
-
 export function eigh(s: Matrix, options: EighOptions = {}): EighResult {
   const phase = reduce(s, options.vectors ?? true);
   if (phase.w) applyReflectors(phase.a, phase.h, phase.n, phase.w);
@@ -39,14 +38,26 @@ export type CrossProduct = (x: Matrix, y: Matrix) => Promise<Matrix>;
 
 /** Below this size the blocked back-transformation does not pay for its kernel calls. */
 const BLOCKED_ABOVE = 384;
-const BLOCK = 48;
+const BLOCK = 64;
+
+/** From this size on, eighWith solves the tridiagonal problem by divide and conquer instead of QL. */
+export const DIVIDE_AND_CONQUER_FROM = 2 * LEAF_SIZE + 1;
 
 /**
- * eigh with the back-transformation (2n³ of the ~6n³ flops) done as blocked matrix products by `product` —
- * pass the `crossGram` kernel. Same result as eigh up to rounding; the reduction and QL stay in JavaScript.
+ * eigh with the heavy products done by `product` — pass the float64 `crossGram` kernel: the tridiagonal
+ * eigenvectors by divide and conquer (tridiagonal-dc.ts, its merges are products) and the back-transformation
+ * (2n³ flops) as blocked products. Same result as eigh up to rounding.
  */
 export async function eighWith(s: Matrix, product: CrossProduct, options: EighOptions = {}): Promise<EighResult> {
-  const phase = reduce(s, options.vectors ?? true);
+  const wantVectors = options.vectors ?? true;
+  if (wantVectors && s.rows >= DIVIDE_AND_CONQUER_FROM) {
+    const t = tridiagonalForm(s);
+    const { n, d, e } = t;
+    const solved = await tridiagonalEigen(d, e.subarray(1), product);
+    await applyReflectorsBlocked(t.a, t.h, n, solved.vectors, product);
+    return finish({ n, a: t.a, h: t.h, d: solved.values, w: solved.vectors }, solved.vectors);
+  }
+  const phase = reduce(s, wantVectors);
   const { n, w } = phase;
   if (w && n > BLOCKED_ABOVE) {
     // Columns (eigenvectors) of V = Wᵀ: the block products then read and update contiguous row prefixes of V.
@@ -72,9 +83,29 @@ interface Reduced {
 
 /** Tridiagonalisation and QL: everything but the back-transformation. */
 function reduce(s: Matrix, wantVectors: boolean): Reduced {
+  const { n, a, h, d, e, machine } = tridiagonalForm(s, wantVectors ? rotatedRowsLengths(s.rows) : []);
+  const rows = wantVectors ? rotatedRows(n, machine) : null;
+  if (n > 0) implicitQL(d, e, n, rows);
+  return { n, a, h, d, w: rows ? rows.w : null };
+}
+
+interface TridiagonalForm {
+  readonly n: number;
+  /** Householder vectors (row i, entries 0..i−1). */
+  readonly a: Float64Array;
+  readonly h: Float64Array;
+  /** Diagonal, and sub-diagonal with e[i] = T[i][i−1] (e[0] = 0). */
+  readonly d: Float64Array;
+  readonly e: Float64Array;
+  /** The vector machine `a` lives in, with room left for arrays of the `extra` lengths. */
+  readonly machine: VectorMachine;
+}
+
+/** Householder tridiagonalisation of (S + Sᵀ)/2. */
+function tridiagonalForm(s: Matrix, extra: readonly number[] = []): TridiagonalForm {
   const n = s.rows;
   if (s.cols !== n) throw new RangeError(`eigh: matrix is ${s.rows}×${s.cols}, not square`);
-  const machine = new VectorMachine(wantVectors ? [n * n, n, ...rotatedRowsLengths(n)] : [n * n, n]);
+  const machine = new VectorMachine([n * n, n, ...extra]);
   // Work on a symmetrised copy: (S + Sᵀ)/2 makes a Gram computed with rounding exactly symmetric.
   const a = machine.alloc(n * n);
   const sd = s.data;
@@ -89,41 +120,7 @@ function reduce(s: Matrix, wantVectors: boolean): Reduced {
   const e = new Float64Array(n);
   const h = new Float64Array(n);
   if (n > 0) tridiagonalize(a, n, d, e, h, machine.alloc(n), machine.exports);
-  const rows = wantVectors ? rotatedRows(n, machine) : null;
-  if (n > 0) implicitQL(d, e, n, rows);
-  return { n, a, h, d, w: rows ? rows.w : null };
-}
-
-/**
- * Eigenvector rows of a tridiagonal problem (the identity to start) and the rotation buffers of the QL sweeps, all
- * in one vector machine so the rotations run as WebAssembly SIMD over contiguous rows.
- */
-export interface RotatedRows {
-  /** n × n; row i is eigenvector i. */
-  readonly w: Float64Array;
-  readonly cs: Float64Array;
-  readonly ss: Float64Array;
-  /** Applies rotations i = from, from−1, …, to (cosines cs[i], sines ss[i]) to row pairs (i, i+1) of w. */
-  rotate(from: number, to: number): void;
-}
-
-/** Array lengths rotatedRows allocates, for sizing the machine. */
-export function rotatedRowsLengths(n: number): number[] {
-  return [n * n, n, n];
-}
-
-export function rotatedRows(n: number, machine: VectorMachine = new VectorMachine(rotatedRowsLengths(n))): RotatedRows {
-  const w = machine.alloc(n * n);
-  for (let i = 0; i < n; i++) w[i * n + i] = 1;
-  const cs = machine.alloc(n);
-  const ss = machine.alloc(n);
-  const { rotateRows } = machine.exports;
-  return {
-    w,
-    cs,
-    ss,
-    rotate: (from, to) => rotateRows(w.byteOffset, n * 8, cs.byteOffset, ss.byteOffset, from, to, n),
-  };
+  return { n, a, h, d, e, machine };
 }
 
 /**
@@ -284,68 +281,6 @@ function implicitQL(d: Float64Array, e: Float64Array, n: number, rows: RotatedRo
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
   tridiagonalQL(d, e, n, rows);
-}
-
-/**
- * The QL sweeps themselves, on d (diagonal) and e[k] = T[k+1][k] (e[n−1] = 0); rotations act on row pairs of `w`
- * (eigenvectors stored as rows). Shared with the Hermitian solver, whose phase-real tridiagonal is real symmetric.
- */
-export function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, rows: RotatedRows | null): void {
-  const cs = rows?.cs;
-  const ss = rows?.ss;
-  let f = 0;
-  let tst1 = 0;
-  for (let l = 0; l < n; l++) {
-    tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!));
-    let m = l;
-    while (m < n - 1 && Math.abs(e[m]!) > EPS * tst1) m++;
-    if (m > l) {
-      let iter = 0;
-      do {
-        if (++iter > MAX_QL_ITERATIONS) throw new Error(`eigh: QL iteration did not converge (eigenvalue ${l} of ${n})`);
-        let g = d[l]!;
-        let p = (d[l + 1]! - g) / (2 * e[l]!);
-        let r = Math.hypot(p, 1);
-        if (p < 0) r = -r;
-        d[l] = e[l]! / (p + r);
-        d[l + 1] = e[l]! * (p + r);
-        const dl1 = d[l + 1]!;
-        let hh = g - d[l]!;
-        for (let i = l + 2; i < n; i++) d[i]! -= hh;
-        f += hh;
-        p = d[m]!;
-        let c = 1;
-        let c2 = c;
-        let c3 = c;
-        const el1 = e[l + 1]!;
-        let s = 0;
-        let s2 = 0;
-        for (let i = m - 1; i >= l; i--) {
-          c3 = c2;
-          c2 = c;
-          s2 = s;
-          g = c * e[i]!;
-          hh = c * p;
-          r = Math.hypot(p, e[i]!);
-          e[i + 1] = s * r;
-          s = e[i]! / r;
-          c = p / r;
-          p = c * d[i]! - s * g;
-          d[i + 1] = hh + s * (c * g + s * d[i]!);
-          if (cs && ss) {
-            cs[i] = c;
-            ss[i] = s;
-          }
-        }
-        rows?.rotate(m - 1, l);
-        p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
-        e[l] = s * p;
-        d[l] = c * p;
-      } while (Math.abs(e[l]!) > EPS * tst1);
-    }
-    d[l] = d[l]! + f;
-    e[l] = 0;
-  }
 }
 
 /**

@@ -103,12 +103,12 @@ describe('eigh', () => {
     expect(maxAbs(eigh(g, { vectors: false }).values, eigh(g).values)).toBeLessThan(1e-12);
   });
 
-  it('eighWith (blocked WY back-transformation through a product function) equals eigh at 420×420', async () => {
+  it('eighWith (divide and conquer, blocked WY back-transformation through a product function) agrees with eigh (QL) at 420×420 to n·ε', async () => {
     const x = randomMatrix(420, 430, 7);
     const s = outerGram(x);
     const plain = eigh(s);
     const blocked = await eighWith(s, async (a, b) => matmulTN(a, b));
-    expect(maxAbs(blocked.values, plain.values) / plain.values[0]!).toBeLessThan(1e-14);
+    expect(maxAbs(blocked.values, plain.values) / plain.values[0]!).toBeLessThan(1e-13); // two algorithms: n·ε ≈ 9e-14
     const { residual, orthogonality } = residuals(s, blocked.values, blocked.vectors);
     expect(residual).toBeLessThan(1e-13);
     expect(orthogonality).toBeLessThan(1e-13);
