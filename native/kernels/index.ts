@@ -4,11 +4,13 @@
  * validate shapes, then run the kernel on the backend the choice resolves to (./engine.ts): by default the fastest
  * exact one here, cpu-wasm-simd. `backendInfo(choice)` says which backend that is, with its precision and tolerance.
  */
-import type { Matrix } from '../linalg/matrix.js';
+import { matrix, type Matrix } from '../linalg/matrix.js';
 import type { BackendInfo } from './backend.js';
 import { resolveBackend, runKernel, type KernelChoice } from './engine.js';
 import { BatchedMatmul, CrossGram, Gram, Matmul, type MatrixBatch } from './names.js';
-import { registeredBackends } from './registry.js';
+import { getBackend, registeredBackends } from './registry.js';
+import { callerThreadPool, CPU_WASM_SIMD } from './wasm/backend.js';
+import { operand, partitionedProduct } from './wasm/partitioned-product.js';
 import './register-all.js';
 
 export type { BackendInfo, Precision } from './backend.js';
@@ -39,6 +41,17 @@ export async function crossGram(x: Matrix, y: Matrix, options: KernelOptions = {
   checkMatrix('crossGram', y);
   if (x.rows !== y.rows) throw new RangeError(`crossGram: ${x.rows} rows vs ${y.rows}`);
   return (await runKernel(CrossGram, { x, y }, {}, options.backend)).output;
+}
+
+/**
+ * Xᵀ·Y in float64 on the calling thread (WebAssembly SIMD where available, else the JavaScript kernel), never
+ * waiting for the kernel threads: the eigensolvers' merge and back-transformation products, which sit on the
+ * critical path while the kernel threads may be busy with a layer-sized product for the same comparison.
+ */
+export async function crossGramOnThisThread(x: Matrix, y: Matrix): Promise<Matrix> {
+  if (x.rows !== y.rows) throw new RangeError(`crossGram: ${x.rows} rows vs ${y.rows}`);
+  if (!(await getBackend(CPU_WASM_SIMD).probe()).available) return crossGram(x, y, { backend: 'cpu-js' });
+  return matrix(x.cols, y.cols, await partitionedProduct(await callerThreadPool(), operand(x), operand(y)));
 }
 
 export interface MatmulOptions extends KernelOptions {

@@ -36,8 +36,6 @@ export function eigh(s: Matrix, options: EighOptions = {}): EighResult {
 /** xᵀ·y for matrices with equal row counts — the signature of the `crossGram` kernel. */
 export type CrossProduct = (x: Matrix, y: Matrix) => Promise<Matrix>;
 
-/** Below this size the blocked back-transformation does not pay for its kernel calls. */
-const BLOCKED_ABOVE = 384;
 const BLOCK = 64;
 
 /** From this size on, eighWith solves the tridiagonal problem by divide and conquer instead of QL. */
@@ -49,25 +47,44 @@ export const DIVIDE_AND_CONQUER_FROM = 2 * LEAF_SIZE + 1;
  * (2n³ flops) as blocked products. Same result as eigh up to rounding.
  */
 export async function eighWith(s: Matrix, product: CrossProduct, options: EighOptions = {}): Promise<EighResult> {
-  const wantVectors = options.vectors ?? true;
-  if (wantVectors && s.rows >= DIVIDE_AND_CONQUER_FROM) {
-    const t = tridiagonalForm(s);
-    const { n, d, e } = t;
-    const solved = await tridiagonalEigen(d, e.subarray(1), product);
-    await applyReflectorsBlocked(t.a, t.h, n, solved.vectors, product);
-    return finish({ n, a: t.a, h: t.h, d: solved.values, w: solved.vectors }, solved.vectors);
-  }
-  const phase = reduce(s, wantVectors);
-  const { n, w } = phase;
-  if (w && n > BLOCKED_ABOVE) {
-    // Columns (eigenvectors) of V = Wᵀ: the block products then read and update contiguous row prefixes of V.
-    const v = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let r = 0; r < n; r++) v[r * n + i] = w[i * n + r]!;
-    await applyReflectorsBlocked(phase.a, phase.h, n, v, product);
-    return finish(phase, v);
-  }
-  if (w) applyReflectors(phase.a, phase.h, n, w);
-  return finish(phase);
+  const staged = eighStaged(s, product);
+  if (!(options.vectors ?? true)) return { values: staged.values, vectors: matrix(0, 0) };
+  return { values: staged.values, vectors: await staged.vectors() };
+}
+
+/** An eigendecomposition in two stages: the eigenvalues now, the eigenvectors only if they turn out to be needed. */
+export interface StagedEigh {
+  /** Eigenvalues, descending. */
+  readonly values: Float64Array;
+  /** Columns are the unit eigenvectors in the order of `values` (computed on the first call). */
+  vectors(): Promise<Matrix>;
+}
+
+/**
+ * The tridiagonal form once; the eigenvalues from it by QL without vectors (O(n²) more); the eigenvectors on demand
+ * by divide and conquer (QL below DIVIDE_AND_CONQUER_FROM) and the back-transformation, products by `product`.
+ */
+export function eighStaged(s: Matrix, product: CrossProduct): StagedEigh {
+  const form = tridiagonalForm(s);
+  const { n, a, h, d, e } = form;
+  const values = tridiagonalEigenvalues(d, e.subarray(1));
+  let vectors: Promise<Matrix> | undefined;
+  const solveVectors = async (): Promise<Matrix> => {
+    if (n >= DIVIDE_AND_CONQUER_FROM) {
+      const solved = await tridiagonalEigen(d, e.subarray(1), product);
+      await applyReflectorsBlocked(a, h, n, solved.vectors, product);
+      return finish({ n, a, h, d: solved.values, w: solved.vectors }, solved.vectors).vectors;
+    }
+    const rows = rotatedRows(n);
+    const dd = Float64Array.from(d);
+    if (n > 0) implicitQL(dd, Float64Array.from(e), n, rows);
+    applyReflectors(a, h, n, rows.w);
+    return finish({ n, a, h, d: dd, w: rows.w }).vectors;
+  };
+  return {
+    values,
+    vectors: () => (vectors ??= solveVectors()),
+  };
 }
 
 interface Reduced {

@@ -4,13 +4,13 @@
  * well-conditioned layers skips the bases altogether (pair-covariance.ts).
  */
 import { UsageError } from '../errors.js';
-import type { KernelChoice } from '../kernels/index.js';
+import { crossGram, type KernelChoice } from '../kernels/index.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { cca } from './cca.js';
 import { cka } from './cka.js';
 import { basisCross, checkSameDatapoints } from './pair.js';
 import { covarianceCross, covarianceRouteApplies } from './pair-covariance.js';
-import { basisOf, decomposeLayer } from './prepare.js';
+import { basisOf, centerLayer, stageLayer } from './prepare.js';
 import { pwcca } from './pwcca.js';
 import { pwccaReference } from './pwcca-reference.js';
 import { svcca } from './svcca.js';
@@ -50,19 +50,31 @@ export async function compareMatrices(x: Matrix, y: Matrix, options: CompareOpti
   const refB = options.refB ?? 'B';
   if (options.pwccaCompat === 'reference') return pwccaReference(x, y, { epsilon: options.epsilon, refA, refB, backend: options.backend });
   checkSameDatapoints({ ref: refA, datapoints: x.rows }, { ref: refB, datapoints: y.rows });
-  // Both at once: one layer's eigendecomposition (this thread) overlaps the other's Gram (kernel threads).
-  const [a, b] = await Promise.allSettled([
-    decomposeLayer(x, { epsilon: options.epsilon, ref: refA, backend: options.backend }),
-    decomposeLayer(y, { epsilon: options.epsilon, ref: refB, backend: options.backend }),
-  ]);
-  if (a.status === 'rejected') throw a.reason; // A's problem is reported first, whichever failed first
-  if (b.status === 'rejected') throw b.reason;
+  const prepare = { epsilon: options.epsilon, backend: options.backend };
+  // A's Gram goes to the kernel threads while this thread centers B; A's eigendecomposition (this thread) then
+  // overlaps B's Gram. The cross-covariance, which the covariance route needs and nothing else does, is queued last.
+  const centeredA = centerLayer(x, { ...prepare, ref: refA }); // A's problem is reported first
+  const stagedA = stageLayer(centeredA, prepare);
+  stagedA.catch(() => undefined); // awaited below, after B is checked
+  const centeredB = centerLayer(y, { ...prepare, ref: refB });
+  const stagedB = stageLayer(centeredB, prepare);
   const kernel = { backend: options.backend };
   const { method } = options;
-  if (method !== 'cka' && covarianceRouteApplies(a.value, b.value)) {
-    return measureSpectra(a.value.spectrum, b.value.spectrum, { ...options, method }, covarianceCross(a.value, b.value, kernel));
+  const covariance = method === 'cka' ? undefined : crossGram(centeredA.centered, centeredB.centered, kernel);
+  covariance?.catch(() => undefined); // unused when a layer turns out ill-conditioned
+  const [sa, sb] = await Promise.allSettled([stagedA, stagedB]);
+  if (sa.status === 'rejected') throw sa.reason;
+  if (sb.status === 'rejected') throw sb.reason;
+  const [a, b] = [sa.value, sb.value];
+  if (method !== 'cka' && covarianceRouteApplies(a, b)) {
+    // Untruncated CCA and PWCCA do not depend on which orthonormal basis spans each layer: Cholesky whitening
+    // then replaces the eigenvectors.
+    const basisFree = (method === 'cca' || method === 'pwcca') && options.keep === undefined && options.dims === undefined;
+    const [ca, cb] = basisFree ? await Promise.all([a.cholesky(), b.cholesky()]) : [null, null];
+    const [da, db] = ca && cb ? [ca, cb] : await Promise.all([a.eigen(), b.eigen()]);
+    return measureSpectra(da.spectrum, db.spectrum, { ...options, method }, covarianceCross(da, db, kernel, covariance));
   }
-  const [pa, pb] = await Promise.all([basisOf(a.value, kernel), basisOf(b.value, kernel)]);
+  const [pa, pb] = await Promise.all([a.eigen().then((d) => basisOf(d, kernel)), b.eigen().then((d) => basisOf(d, kernel))]);
   return compareBases(pa, pb, options);
 }
 

@@ -16,13 +16,15 @@ import type { PairCross } from './types.js';
 /** λ₁/λ_k up to which a layer's whitened covariance is accurate enough (see above). */
 export const COVARIANCE_ROUTE_MAX_CONDITION = 1e4;
 
-export function covarianceRouteApplies(a: LayerDecomposition, b: LayerDecomposition): boolean {
+export function covarianceRouteApplies(a: { readonly condition: number }, b: { readonly condition: number }): boolean {
   return a.condition <= COVARIANCE_ROUTE_MAX_CONDITION && b.condition <= COVARIANCE_ROUTE_MAX_CONDITION;
 }
 
-/** M for the first kA × kB directions from the cross-covariance, which is formed once on the first call. */
-export function covarianceCross(a: LayerDecomposition, b: LayerDecomposition, kernel: KernelOptions = {}): PairCross {
-  let covariance: Promise<Matrix> | undefined;
+/**
+ * M for the first kA × kB directions from the cross-covariance A_cᵀ·B_c: `covariance` when the caller started it
+ * already (it does not depend on the decompositions, so it can run while they do), else formed on the first call.
+ */
+export function covarianceCross(a: LayerDecomposition, b: LayerDecomposition, kernel: KernelOptions = {}, covariance?: Promise<Matrix>): PairCross {
   return async (kA, kB) => {
     covariance ??= crossGram(a.centered, b.centered, kernel);
     const c = await covariance; // kept_A × kept_B

@@ -19,11 +19,11 @@
  *  6. R = Qᵀ·A_c = L⁻¹·S_k·V_kᵀ: each neuron's coordinates in the basis (PWCCA's ⟨h_i, z_j⟩).
  */
 import { InputError } from '../errors.js';
-import { backendInfo, crossGram, gram, matmul, type KernelChoice, type KernelOptions } from '../kernels/index.js';
-import { cholesky, inverseTransposeLower } from '../linalg/cholesky.js';
-import { eighWith } from '../linalg/eigh.js';
+import { backendInfo, crossGram, crossGramOnThisThread, gram, matmul, type KernelChoice, type KernelOptions } from '../kernels/index.js';
+import { cholesky, choleskyInverse, inverseTransposeLower } from '../linalg/cholesky.js';
+import { eighStaged } from '../linalg/eigh.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
-import { rankTolerance, selectColumns } from '../linalg/util.js';
+import { rankTolerance, selectColumns, transpose } from '../linalg/util.js';
 import type { LayerSpectrum, PreparedBasis } from './types.js';
 
 /** Default relative variance below which a neuron counts as constant (`--epsilon`). */
@@ -60,9 +60,23 @@ export interface LayerDecomposition {
 }
 
 export async function decomposeLayer(x: Matrix, options: PrepareOptions = {}): Promise<LayerDecomposition> {
+  return decomposeCentered(centerLayer(x, options), options);
+}
+
+/** Steps 1–2: the validated, centered layer with its near-constant neurons dropped. */
+export interface CenteredLayer {
+  readonly ref: string;
+  readonly epsilon: number;
+  /** Width as given. */
+  readonly neurons: number;
+  readonly kept: Int32Array;
+  /** A_c: datapoints × kept. */
+  readonly centered: Matrix;
+}
+
+export function centerLayer(x: Matrix, options: PrepareOptions = {}): CenteredLayer {
   const ref = options.ref ?? 'layer';
   const epsilon = options.epsilon ?? DEFAULT_EPSILON;
-  const kernel = { backend: options.backend };
   if (!(epsilon >= 0 && epsilon < 1)) throw new RangeError(`epsilon must be in [0, 1), got ${epsilon}`);
   const m = x.rows;
   const n = x.cols;
@@ -79,31 +93,79 @@ export async function decomposeLayer(x: Matrix, options: PrepareOptions = {}): P
   for (let j = 0; j < n; j++) if (!constant[j] && variance[j]! > epsilon * maxVariance) keptList.push(j);
   const kept = Int32Array.from(keptList);
   const nk = kept.length;
-  const ak = nk === n ? centered : selectColumns(centered, kept);
+  return { ref, epsilon, neurons: n, kept, centered: nk === n ? centered : selectColumns(centered, kept) };
+}
 
-  const g = await gram(ak, kernel);
-  const { values, vectors } = await eighWith(g, exactProduct);
+/** Steps 3, 4 and 6 on a centered layer. */
+export async function decomposeCentered(layer: CenteredLayer, options: PrepareOptions = {}): Promise<LayerDecomposition> {
+  return (await stageLayer(layer, options)).eigen();
+}
+
+/**
+ * Steps 3–4 in stages: the Gram's eigenvalues (numerical rank, σ, condition) first, then the whitening W by
+ * eigenvectors or, where that is enough, by Cholesky — the eigenvectors being the larger half of the work.
+ */
+export interface StagedLayer {
+  readonly layer: CenteredLayer;
+  /** Numerical rank k. */
+  readonly rank: number;
+  /** λ₁/λ_k of the kept Gram spectrum (1 when k = 0). */
+  readonly condition: number;
+  /** The decomposition on the singular directions (steps 3–4, 6): what every method and truncation can use. */
+  eigen(): Promise<LayerDecomposition>;
+  /**
+   * The decomposition whitened by Cholesky, G = L·Lᵀ: W = L⁻ᵀ, R = Lᵀ. Q = A_c·L⁻ᵀ spans the same space as the
+   * singular basis, so canonical correlations and PWCCA's weights (both basis-free) are the same; its directions are
+   * not ordered by singular value, so no truncation may use it. Null when the layer is not of full numerical rank
+   * (its Gram is then not safely positive definite).
+   */
+  cholesky(): Promise<LayerDecomposition | null>;
+}
+
+export async function stageLayer(layer: CenteredLayer, options: PrepareOptions = {}): Promise<StagedLayer> {
+  const { ref, epsilon, neurons: n, kept, centered: ak } = layer;
+  const m = ak.rows;
+  const nk = kept.length;
+  const g = await gram(ak, { backend: options.backend });
+  const staged = eighStaged(g, exactProduct);
+  const { values } = staged;
   // A reduced-precision backend (float32 GPU) declares how far its Gram may sit from the exact one; below that
   // nothing is resolved, so its tolerance raises the cut. Float64 backends differ only by summation order.
   const info = await backendInfo(options.backend ?? 'auto');
   const tol = Math.max(rankTolerance(values[0]!, Math.max(m, nk)), info.precision === 'f64' ? 0 : info.tolerance * values[0]!);
   let k = 0;
   while (k < nk && values[k]! > tol) k++;
-
   const sigma = new Float64Array(k);
   for (let i = 0; i < k; i++) sigma[i] = Math.sqrt(values[i]!);
-  // W = V_k·S_k⁻¹ (nk × k) and R₀ = S_k·V_kᵀ (k × nk).
-  const w = matrix(nk, k);
-  const r0 = matrix(k, nk);
-  for (let j = 0; j < nk; j++) {
-    for (let i = 0; i < k; i++) {
-      const v = vectors.data[j * nk + i]!;
-      w.data[j * k + i] = v / sigma[i]!;
-      r0.data[i * nk + j] = v * sigma[i]!;
+  const condition = k > 0 ? values[0]! / values[k - 1]! : 1;
+  const spectrum = (coordinates: Float64Array): LayerSpectrum => ({ ref, datapoints: m, neurons: n, kept, epsilon, rank: k, singularValues: sigma, coordinates });
+
+  const eigen = async (): Promise<LayerDecomposition> => {
+    const vectors = await staged.vectors();
+    // W = V_k·S_k⁻¹ (nk × k) and R₀ = S_k·V_kᵀ (k × nk).
+    const w = matrix(nk, k);
+    const r0 = matrix(k, nk);
+    for (let j = 0; j < nk; j++) {
+      for (let i = 0; i < k; i++) {
+        const v = vectors.data[j * nk + i]!;
+        w.data[j * k + i] = v / sigma[i]!;
+        r0.data[i * nk + j] = v * sigma[i]!;
+      }
     }
-  }
-  const spectrum: LayerSpectrum = { ref, datapoints: m, neurons: n, kept, epsilon, rank: k, singularValues: sigma, coordinates: r0.data };
-  return { spectrum, centered: ak, whitening: w, condition: k > 0 ? values[0]! / values[k - 1]! : 1 };
+    return { spectrum: spectrum(r0.data), centered: ak, whitening: w, condition };
+  };
+  const byCholesky = async (): Promise<LayerDecomposition | null> => {
+    if (k < nk) return null;
+    let factors: { l: Matrix; inverse: Matrix };
+    try {
+      factors = await choleskyInverse(g, exactProduct);
+    } catch (error) {
+      if (error instanceof RangeError) return null; // a non-positive pivot after all: the eigenvectors will do
+      throw error;
+    }
+    return { spectrum: spectrum(transpose(factors.l).data), centered: ak, whitening: transpose(factors.inverse), condition };
+  };
+  return { layer, rank: k, condition, eigen, cholesky: byCholesky };
 }
 
 /** Step 5: Q = A_c·W, re-orthonormalised when the kept spectrum is ill-conditioned (and R with it). */
@@ -125,7 +187,7 @@ export async function basisOf(layer: LayerDecomposition, kernel: KernelOptions =
  * use (a float32 backend would cost the eigenvectors half their digits).
  */
 export function exactProduct(x: Matrix, y: Matrix): Promise<Matrix> {
-  return crossGram(x, y, { backend: 'cpu' });
+  return process.env.XP === 'pool' ? crossGram(x, y, { backend: 'cpu' }) : crossGramOnThisThread(x, y);
 }
 
 /** The basis as a Matrix (a view, no copy) or its first `k` columns (a copy). */

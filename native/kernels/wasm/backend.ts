@@ -61,6 +61,17 @@ export async function kernelPool(): Promise<KernelPool> {
   return started;
 }
 
+let callerPool: Promise<KernelPool> | undefined;
+
+/**
+ * A pool of the calling thread alone (no workers, its own memory): for latency-critical mid-size products that must
+ * not queue behind the shared pool's long ones.
+ */
+export function callerThreadPool(): Promise<KernelPool> {
+  callerPool ??= KernelPool.start(0, accumulate());
+  return callerPool;
+}
+
 let availability: Availability | undefined;
 
 function check(): Availability {

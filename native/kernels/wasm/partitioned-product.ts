@@ -117,7 +117,7 @@ async function run(pool: KernelPool, x: Operand, y: Operand | undefined, chunkBy
   const out = new Float64Array(p * q);
   if (rows === 0 || p === 0 || q === 0) return out;
 
-  const onCaller = 2 * rows * p * q < SMALL_FLOPS;
+  const onCaller = pool.threads === 0 || 2 * rows * p * q < SMALL_FLOPS;
   const tiles = outputTiles(p, q, symmetric);
   const threads = onCaller ? 1 : Math.max(1, Math.min(pool.threads, tiles.length));
   const bytesPerRow = (symmetric ? p : p + q) * F64;

@@ -121,8 +121,9 @@ export class KernelPool {
     const module = await WebAssemblyApi.compile(productModuleBytes({ accumulate }));
     const memory = new WebAssemblyApi.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     const instance = new WebAssemblyApi.Instance(module, { env: { memory } });
+    // threads = 0: a pool of the calling thread alone (every product runs `onCaller`).
     const workers = Array.from(
-      { length: Math.max(1, threads) },
+      { length: Math.max(0, threads) },
       () => new PoolWorker(new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module, memory } })),
     );
     return new KernelPool(memory, instance.exports as unknown as ProductExports, workers, idle);
@@ -176,13 +177,13 @@ export class KernelPool {
    * thread instead (`onCaller`) for products too small to be worth messages: same calls, same tasks, in order.
    */
   async runParallel(setup: readonly (readonly ExportCall[])[], queue: TaskQueue, onCaller = false): Promise<void> {
-    if (setup.length > this.workers.length) throw new RangeError('more call lists than kernel workers');
     if (onCaller) {
       const local = this.local as unknown as Record<string, (...args: readonly number[]) => void>;
       for (const calls of setup) for (const call of calls) local[call.fn]!(...call.args);
       for (let t = 0; t < queue.length; t++) local[queue.fn]!(...queue.args(t, 0));
       return;
     }
+    if (setup.length > this.workers.length) throw new RangeError('more call lists than kernel workers');
     Atomics.store(new Int32Array(this.memory.buffer, queue.counter, 1), 0, 0);
     // Wait for every worker even when one fails: the others may still be writing the shared memory, which the next
     // call would reuse.
