@@ -4,15 +4,16 @@
  * measured in the same run (bench/baseline_cca.py: the per-pair algorithm of the public reference code —
  * covariances, pinv, inverse square roots by eigh, SVD; PWCCA with its QR directions and projection weights).
  *
- * - ours: dist/native/measures (float64, default kernel backend), from the layer matrices in memory to the result.
- *   One comparison = prepareBasis(A) + prepareBasis(B) + the pair step; the pair step alone is what each further
- *   pair costs in an all-pairs job (bases prepared once).
+ * - ours: dist/native/measures (float64, default kernel backend), from the layer matrices in memory to the result:
+ *   compareMatrices, what `svcca-studio compare` runs once the files are read. Also reported: the all-pairs shape
+ *   (prepareBasis per layer once, then the pair step per pair), whose pair step is what each further pair costs.
  * - baseline: numpy float64 on all cores, inputs loaded before timing.
  * Ours and the baseline alternate REPEATS times (both see the same load on a shared machine); best of each.
  * - answers: CCA similarity ours vs baseline; PWCCA is compared through `--pwcca-compat reference` (the baseline's
  *   definition) at 512 — the default PWCCA is the paper's definition and differs on purpose. Data are centered,
  *   so the reference's sign-dependent mean term vanishes and both must agree.
- * - where the time goes: the same steps timed one by one (Gram kernel, eigh, basis product; crossGram, eigh of MMᵀ).
+ * - where the time goes: the single-pair route's steps timed one by one (in compareMatrices they overlap: the
+ *   kernel threads run one layer's Gram or the cross-covariance while this thread decomposes the other layer).
  *
  * Data: seeded; A standard normal, B = A·W/√n·0.7 + noise (W standard normal) so correlations spread over (0, 1).
  * Usage: node bench/cca.bench.mjs [--quick] [--no-record]   (--quick: 512 only). Rebuilds dist/ when stale.
@@ -47,7 +48,10 @@ if (!existsSync(built) || statSync(built).mtimeMs < newestSource(join(ROOT, 'nat
 }
 const dist = (p) => import(join(ROOT, 'dist/native', p));
 const { gram, crossGram, backendInfo, disposeKernels } = await dist('kernels/index.js');
-const { prepareBasis, basisMatrix, exactProduct } = await dist('measures/prepare.js');
+const { prepareBasis, centerLayer, stageLayer, exactProduct } = await dist('measures/prepare.js');
+const { compareMatrices } = await dist('measures/compare.js');
+const { basisCross } = await dist('measures/pair.js');
+const { covarianceCross } = await dist('measures/pair-covariance.js');
 const { cca } = await dist('measures/cca.js');
 const { pwcca } = await dist('measures/pwcca.js');
 const { pwccaReference } = await dist('measures/pwcca-reference.js');
@@ -84,10 +88,13 @@ function writeNpy(path, x) {
   writeFileSync(path, Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(x.data.buffer, x.data.byteOffset, x.data.byteLength)]));
 }
 
+/** Wall seconds and CPU seconds of the whole process (kernel threads included). */
 async function timed(fn) {
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   const result = await fn();
-  return { seconds: (performance.now() - start) / 1000, result };
+  const used = process.cpuUsage(cpu0);
+  return { seconds: (performance.now() - start) / 1000, cpu: (used.user + used.system) / 1e6, result };
 }
 
 const fmt = (s) => (s >= 100 ? s.toFixed(0) : s >= 10 ? s.toFixed(1) : s.toFixed(2));
@@ -120,6 +127,8 @@ for (const n of SIZES) {
   writeNpy(pathB, b);
 
   // Ours and the baseline alternate, so both see the same machine load; the best of each is kept.
+  let oursCca = { seconds: Infinity };
+  let oursPw = { seconds: Infinity };
   let prepA = { seconds: Infinity };
   let prepB = { seconds: Infinity };
   let pairCca = { seconds: Infinity };
@@ -127,10 +136,8 @@ for (const n of SIZES) {
   const base = { cca: { seconds: Infinity }, pwcca: { seconds: Infinity } };
   const keepBest = (old, next) => (next.seconds < old.seconds ? next : old);
   for (let rep = 0; rep < REPEATS; rep++) {
-    prepA = keepBest(prepA, await timed(() => prepareBasis(a, { ref: 'A' })));
-    prepB = keepBest(prepB, await timed(() => prepareBasis(b, { ref: 'B' })));
-    pairCca = keepBest(pairCca, await timed(() => cca(prepA.result, prepB.result)));
-    pairPw = keepBest(pairPw, await timed(() => pwcca(prepA.result, prepB.result)));
+    oursCca = keepBest(oursCca, await timed(() => compareMatrices(a, b, { method: 'cca', refA: 'A', refB: 'B' })));
+    oursPw = keepBest(oursPw, await timed(() => compareMatrices(a, b, { method: 'pwcca', refA: 'A', refB: 'B' })));
     const run = spawnSync('python3', [join(ROOT, 'bench/baseline_cca.py'), pathA, pathB, '1'], { encoding: 'utf8', maxBuffer: 1 << 24 });
     if (run.status !== 0) throw new Error(`baseline failed: ${run.stderr}`);
     const once = JSON.parse(run.stdout);
@@ -138,30 +145,39 @@ for (const n of SIZES) {
     base.pwcca = keepBest(base.pwcca, once.pwcca);
     threads = once.threads;
   }
-  const oursCca = prepA.seconds + prepB.seconds + pairCca.seconds;
-  const oursPw = prepA.seconds + prepB.seconds + pairPw.seconds;
+  // The all-pairs shape: bases prepared once per layer, then a pair step per pair.
+  for (let rep = 0; rep < REPEATS; rep++) {
+    prepA = keepBest(prepA, await timed(() => prepareBasis(a, { ref: 'A' })));
+    prepB = keepBest(prepB, await timed(() => prepareBasis(b, { ref: 'B' })));
+    pairCca = keepBest(pairCca, await timed(() => cca(prepA.result, prepB.result, undefined, basisCross(prepA.result, prepB.result))));
+    pairPw = keepBest(pairPw, await timed(() => pwcca(prepA.result, prepB.result, undefined, basisCross(prepA.result, prepB.result))));
+  }
+  const cpu = (r) => `${fmt(r.seconds)} s wall, ${fmt(r.cpu)} s CPU`;
 
   say(`\n### ${n} × ${M} (neurons × datapoints), rank ${prepA.result.rank} / ${prepB.result.rank}`);
-  say(`- CCA: ours ${fmt(oursCca)} s (prepare A ${fmt(prepA.seconds)} + prepare B ${fmt(prepB.seconds)} + pair ${fmt(pairCca.seconds)}) vs numpy ${fmt(base.cca.seconds)} s; ratio ${(base.cca.seconds / oursCca).toFixed(2)}x; pair step alone ${(base.cca.seconds / pairCca.seconds).toFixed(1)}x`);
-  say(`- PWCCA (paper definition): ours ${fmt(oursPw)} s (pair ${fmt(pairPw.seconds)}) vs numpy reference-code PWCCA ${fmt(base.pwcca.seconds)} s; ratio ${(base.pwcca.seconds / oursPw).toFixed(2)}x; pair step alone ${(base.pwcca.seconds / pairPw.seconds).toFixed(1)}x`);
-  say(`- answers: CCA similarity ours ${pairCca.result.similarity.toFixed(12)} vs numpy ${base.cca.similarity.toFixed(12)} (|Δ| ${Math.abs(pairCca.result.similarity - base.cca.similarity).toExponential(1)}; the baseline adds epsilon·I = 1e-10 as the reference does)`);
+  say(`- CCA (compare, from the two layer matrices): ours ${cpu(oursCca)} vs numpy ${fmt(base.cca.seconds)} s; ratio ${(base.cca.seconds / oursCca.seconds).toFixed(2)}x`);
+  say(`- PWCCA (paper definition): ours ${cpu(oursPw)} vs numpy reference-code PWCCA ${fmt(base.pwcca.seconds)} s; ratio ${(base.pwcca.seconds / oursPw.seconds).toFixed(2)}x`);
+  say(`- all-pairs shape (bases prepared once, ${fmt(prepA.seconds)} + ${fmt(prepB.seconds)} s): pair step CCA ${fmt(pairCca.seconds)} s (${(base.cca.seconds / pairCca.seconds).toFixed(1)}x the baseline's whole pair), PWCCA ${fmt(pairPw.seconds)} s (${(base.pwcca.seconds / pairPw.seconds).toFixed(1)}x)`);
+  say(`- answers: CCA similarity ours ${oursCca.result.similarity.toFixed(12)} vs numpy ${base.cca.similarity.toFixed(12)} (|Δ| ${Math.abs(oursCca.result.similarity - base.cca.similarity).toExponential(1)}; the baseline adds epsilon·I = 1e-10 as the reference does); the all-pairs route gives ${pairCca.result.similarity.toFixed(12)}, PWCCA ${oursPw.result.similarity.toFixed(12)} vs ${pairPw.result.similarity.toFixed(12)}`);
   if (n === SIZES[0]) {
     const compat = await timed(() => pwccaReference(a, b, { epsilon: 1e-10, refA: 'A', refB: 'B' }));
-    say(`- answers: PWCCA --pwcca-compat reference ${compat.result.similarity.toFixed(12)} vs numpy ${base.pwcca.similarity.toFixed(12)} (|Δ| ${Math.abs(compat.result.similarity - base.pwcca.similarity).toExponential(1)}; compat mode took ${fmt(compat.seconds)} s, paper PWCCA ${pairPw.result.similarity.toFixed(6)})`);
+    say(`- answers: PWCCA --pwcca-compat reference ${compat.result.similarity.toFixed(12)} vs numpy ${base.pwcca.similarity.toFixed(12)} (|Δ| ${Math.abs(compat.result.similarity - base.pwcca.similarity).toExponential(1)}; compat mode took ${fmt(compat.seconds)} s, paper PWCCA ${oursPw.result.similarity.toFixed(6)})`);
   }
 
-  // Where the time goes: the steps of prepareBasis and of the pair steps, timed one by one (the same calls).
-  const g = await timed(() => gram(a));
-  const e = await timed(() => eighWith(g.result, exactProduct));
-  const at = await timed(() => transpose(a));
-  const basis = await timed(() => crossGram(at.result, e.result.vectors));
-  const qa = basisMatrix(prepA.result);
-  const qb = basisMatrix(prepB.result);
-  const cross = await timed(() => crossGram(qa, qb));
-  const sv = await timed(() => singularValues(cross.result));
-  const mmt = await timed(async () => gram(transpose(cross.result)));
+  // Where the time goes: the single-pair route's steps one by one (the same calls compareMatrices makes, unoverlapped).
+  const ca = await timed(() => centerLayer(a));
+  const cb = centerLayer(b);
+  const g = await timed(() => gram(ca.result.centered));
+  const staged = await timed(() => stageLayer(ca.result));
+  const chol = await timed(() => staged.result.cholesky());
+  const eig = await timed(() => staged.result.eigen());
+  const cov = await timed(() => crossGram(ca.result.centered, cb.centered));
+  const db = await (await stageLayer(cb)).cholesky();
+  const m = await timed(() => covarianceCross(chol.result, db, {}, Promise.resolve(cov.result))(n, n));
+  const sv = await timed(() => singularValues(m.result));
+  const mmt = await timed(async () => gram(transpose(m.result)));
   const e2 = await timed(() => eighWith(mmt.result, exactProduct));
-  say(`- where the time goes — prepare: Gram kernel ${fmt(g.seconds)} s, eigh ${n}×${n} ${fmt(e.seconds)} s, transpose ${fmt(at.seconds)} s, basis product A·V·S⁻¹ (crossGram) ${fmt(basis.seconds)} s; pair: Q_AᵀQ_B (crossGram) ${fmt(cross.seconds)} s, then CCA: singular values of M ${fmt(sv.seconds)} s; PWCCA: MMᵀ ${fmt(mmt.seconds)} s + eigh ${fmt(e2.seconds)} s`);
+  say(`- where the time goes (CPU s in brackets) — per layer: center ${cpu(ca)}, Gram kernel ${cpu(g)}, Gram eigenvalues (incl. that Gram) ${cpu(staged)}, Cholesky whitening ${cpu(chol)} [eigenvector whitening instead: ${cpu(eig)}]; pair: cross-covariance A_cᵀB_c ${cpu(cov)}, M = L_A⁻¹·C·L_B⁻ᵀ ${cpu(m)}, then CCA: singular values of M ${cpu(sv)}; PWCCA: MMᵀ ${cpu(mmt)} + eigh ${cpu(e2)}`);
 }
 say(`- baseline BLAS: ${threads.join(', ')}; load average at end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 await disposeKernels();

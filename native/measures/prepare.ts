@@ -81,10 +81,16 @@ export function centerLayer(x: Matrix, options: PrepareOptions = {}): CenteredLa
   const m = x.rows;
   const n = x.cols;
   if (m === 0 || n === 0) throw new InputError(ref, `layer of shape (${m}, ${n}) is empty`);
-  checkFinite(x, ref);
-  if (m < 2) throw new InputError(ref, `has ${m} datapoint; a comparison needs at least 2`);
-
-  const { centered, variance, constant } = centerAndMeasure(x);
+  if (m < 2) {
+    checkFinite(x, ref);
+    throw new InputError(ref, `has ${m} datapoint; a comparison needs at least 2`);
+  }
+  const measured = centerAndMeasure(x);
+  if (!measured) {
+    checkFinite(x, ref); // names the first bad value
+    throw new InputError(ref, 'has values so large that their sum overflows float64; rescale the activations');
+  }
+  const { centered, variance, constant } = measured;
   let maxVariance = 0;
   for (let j = 0; j < n; j++) if (!constant[j]) maxVariance = Math.max(maxVariance, variance[j]!);
   if (maxVariance === 0) throw new InputError(ref, `every one of its ${n} neurons is constant over the ${m} datapoints; there is nothing to compare`);
@@ -215,9 +221,10 @@ export function checkFinite(x: Matrix, ref: string): void {
  * Centering and each neuron's variance in two passes over the data: (1) sums and min/max, (2) c = x − mean, written
  * out, with Σc and Σc² for the corrected two-pass variance (Σc² − (Σc)²/m)/m, which stays accurate for neurons
  * with a large mean. A neuron is flagged constant when min = max, whatever rounding the mean left behind; its
- * centered column is exactly zero.
+ * centered column is exactly zero. Returns null when a sum is not finite: a NaN or ±Inf in the data (or values
+ * whose sum overflows), so finiteness costs no pass of its own.
  */
-function centerAndMeasure(x: Matrix): { centered: Matrix; variance: Float64Array; constant: Uint8Array } {
+function centerAndMeasure(x: Matrix): { centered: Matrix; variance: Float64Array; constant: Uint8Array } | null {
   const { rows: m, cols: n, data } = x;
   const sum = new Float64Array(n);
   const lo = Float64Array.from(data.subarray(0, n));
@@ -234,6 +241,7 @@ function centerAndMeasure(x: Matrix): { centered: Matrix; variance: Float64Array
   const mean = new Float64Array(n);
   const constant = new Uint8Array(n);
   for (let j = 0; j < n; j++) {
+    if (!Number.isFinite(sum[j]!)) return null;
     constant[j] = lo[j] === hi[j] ? 1 : 0;
     mean[j] = constant[j] ? data[j]! : sum[j]! / m; // constant: the value itself, so c is exactly 0
   }

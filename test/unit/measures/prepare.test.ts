@@ -81,6 +81,9 @@ describe('prepareBasis', () => {
     x.data[7] = -Infinity;
     await expect(prepareBasis(x, { ref: 'bad.npy' })).rejects.toThrow(InputError);
     await expect(prepareBasis(randomMatrix(1, 3, 34), { ref: 'one.npy' })).rejects.toThrow(/^one\.npy: has 1 datapoint/);
+    const huge = randomMatrix(10, 3, 36);
+    for (let r = 0; r < 10; r++) huge.data[r * 3] = 1.5e308; // finite, but ten of them sum past float64
+    await expect(prepareBasis(huge, { ref: 'huge.npy' })).rejects.toThrow(/^huge\.npy: has values so large that their sum overflows float64/);
     const flat = matrix(6, 2, Float64Array.from([0.1, 5, 0.1, 5, 0.1, 5, 0.1, 5, 0.1, 5, 0.1, 5]));
     await expect(prepareBasis(flat, { ref: 'flat.npy' })).rejects.toThrow(/^flat\.npy: every one of its 2 neurons is constant/);
   });
