@@ -14,7 +14,7 @@
 import type { CrossProduct } from './eigh.js';
 import { matrix } from './matrix.js';
 import { rotatedRows, tridiagonalQL } from './tridiagonal-ql.js';
-import { EPS } from './util.js';
+import { EPS, hypot } from './util.js';
 
 /** Blocks this small go to QL (LAPACK's SMLSIZ is 25). */
 export const LEAF_SIZE = 32;
@@ -120,7 +120,7 @@ async function merge(left: TridiagonalEigen, n1: number, right: TridiagonalEigen
     }
     const s0 = zs[previous]!;
     const c0 = zs[j]!;
-    const tau = Math.hypot(c0, s0);
+    const tau = hypot(c0, s0);
     const c = c0 / tau;
     const s = -s0 / tau;
     if (Math.abs((ds[j]! - ds[previous]!) * c * s) <= tol) {

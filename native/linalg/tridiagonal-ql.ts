@@ -4,7 +4,7 @@
  * the real and Hermitian eigensolvers and by the leaves of the divide-and-conquer solver.
  */
 import { VectorMachine } from '../kernels/wasm/vector-machine.js';
-import { EPS } from './util.js';
+import { EPS, hypot } from './util.js';
 
 const MAX_QL_ITERATIONS = 64;
 
@@ -59,7 +59,7 @@ export function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, rows:
         if (++iter > MAX_QL_ITERATIONS) throw new Error(`eigh: QL iteration did not converge (eigenvalue ${l} of ${n})`);
         let g = d[l]!;
         let p = (d[l + 1]! - g) / (2 * e[l]!);
-        let r = Math.hypot(p, 1);
+        let r = hypot(p, 1);
         if (p < 0) r = -r;
         d[l] = e[l]! / (p + r);
         d[l + 1] = e[l]! * (p + r);
@@ -80,7 +80,7 @@ export function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, rows:
           s2 = s;
           g = c * e[i]!;
           hh = c * p;
-          r = Math.hypot(p, e[i]!);
+          r = hypot(p, e[i]!);
           e[i + 1] = s * r;
           s = e[i]! / r;
           c = p / r;

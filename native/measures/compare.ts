@@ -10,7 +10,7 @@ import { cca } from './cca.js';
 import { cka } from './cka.js';
 import { basisCross, checkSameDatapoints } from './pair.js';
 import { covarianceCross, covarianceRouteApplies } from './pair-covariance.js';
-import { basisOf, centerLayer, stageLayer } from './prepare.js';
+import { basisOf, centerLayer, stageLayer, type CenteredLayer, type LayerDecomposition, type StagedLayer } from './prepare.js';
 import { pwcca } from './pwcca.js';
 import { pwccaReference } from './pwcca-reference.js';
 import { svcca } from './svcca.js';
@@ -54,23 +54,30 @@ export async function compareMatrices(x: Matrix, y: Matrix, options: CompareOpti
   // A's Gram goes to the kernel threads while this thread centers B; A's eigendecomposition (this thread) then
   // overlaps B's Gram. The cross-covariance, which the covariance route needs and nothing else does, is queued last.
   const centeredA = centerLayer(x, { ...prepare, ref: refA }); // A's problem is reported first
-  const stagedA = stageLayer(centeredA, prepare);
-  stagedA.catch(() => undefined); // awaited below, after B is checked
-  const centeredB = centerLayer(y, { ...prepare, ref: refB });
-  const stagedB = stageLayer(centeredB, prepare);
   const kernel = { backend: options.backend };
   const { method } = options;
+  // Untruncated CCA and PWCCA do not depend on which orthonormal basis spans each layer: where a layer is of full
+  // rank and well-conditioned, Cholesky whitening replaces its eigenvectors, started as soon as its eigenvalues
+  // are known (wasted only if the other layer then needs the basis route).
+  const basisFree = (method === 'cca' || method === 'pwcca') && options.keep === undefined && options.dims === undefined;
+  const stage = (layer: CenteredLayer): Promise<{ staged: StagedLayer; cholesky: Promise<LayerDecomposition | null> }> =>
+    stageLayer(layer, prepare).then((staged) => {
+      const cholesky = basisFree && covarianceRouteApplies(staged, staged) ? staged.cholesky() : Promise.resolve(null);
+      cholesky.catch(() => undefined);
+      return { staged, cholesky };
+    });
+  const stagedA = stage(centeredA);
+  stagedA.catch(() => undefined); // awaited below, after B is checked
+  const centeredB = centerLayer(y, { ...prepare, ref: refB });
+  const stagedB = stage(centeredB);
   const covariance = method === 'cka' ? undefined : crossGram(centeredA.centered, centeredB.centered, kernel);
   covariance?.catch(() => undefined); // unused when a layer turns out ill-conditioned
   const [sa, sb] = await Promise.allSettled([stagedA, stagedB]);
   if (sa.status === 'rejected') throw sa.reason;
   if (sb.status === 'rejected') throw sb.reason;
-  const [a, b] = [sa.value, sb.value];
+  const [a, b] = [sa.value.staged, sb.value.staged];
   if (method !== 'cka' && covarianceRouteApplies(a, b)) {
-    // Untruncated CCA and PWCCA do not depend on which orthonormal basis spans each layer: Cholesky whitening
-    // then replaces the eigenvectors.
-    const basisFree = (method === 'cca' || method === 'pwcca') && options.keep === undefined && options.dims === undefined;
-    const [ca, cb] = basisFree ? await Promise.all([a.cholesky(), b.cholesky()]) : [null, null];
+    const [ca, cb] = await Promise.all([sa.value.cholesky, sb.value.cholesky]);
     const [da, db] = ca && cb ? [ca, cb] : await Promise.all([a.eigen(), b.eigen()]);
     return measureSpectra(da.spectrum, db.spectrum, { ...options, method }, covarianceCross(da, db, kernel, covariance));
   }

@@ -7,9 +7,10 @@
  *   - no per-thread partial products to zero, store or add up.
  * The price is packing: X is packed once per tile column and Y once per tile row, a few percent of the flops.
  *
- * Inputs are copied into the wasm memory in row chunks of at most CHUNK_BYTES, so any number of datapoints works
- * within wasm32's 4 GiB (tiles then accumulate chunk after chunk); below SMALL_FLOPS everything runs on the calling
- * thread with no messaging.
+ * Inputs are copied into the wasm memory in row chunks of about CHUNK_BYTES, so any number of datapoints works
+ * within wasm32's 4 GiB (tiles then accumulate chunk after chunk). Two chunk buffers alternate: this thread copies
+ * chunk k+1 while the workers multiply chunk k, so the copy hides behind the arithmetic. Below SMALL_FLOPS everything
+ * runs on the calling thread with no messaging.
  */
 import type { Matrix } from '../../linalg/matrix.js';
 import type { KernelPool, TaskQueue } from './pool.js';
@@ -19,7 +20,7 @@ const F64 = 8;
 const ALIGN = 64;
 /** The first 64 bytes of the memory hold the task counter. */
 const COUNTER = 0;
-const CHUNK_BYTES = 256 * 2 ** 20;
+const CHUNK_BYTES = 64 * 2 ** 20;
 /** Below this many flops a worker round trip (tens of µs) costs more than it saves. */
 const SMALL_FLOPS = 2e6;
 /** Output tile: one mc block of X's columns by one nc block of Y's, the natural unit of the packed loops. */
@@ -121,25 +122,33 @@ async function run(pool: KernelPool, x: Operand, y: Operand | undefined, chunkBy
   const tiles = outputTiles(p, q, symmetric);
   const threads = onCaller ? 1 : Math.max(1, Math.min(pool.threads, tiles.length));
   const bytesPerRow = (symmetric ? p : p + q) * F64;
-  const chunkRows = Math.max(1, Math.min(rows, Math.floor(chunkBytes / bytesPerRow)));
+  // Whole kc blocks per chunk (the packed loops' unit), at least one.
+  const kc = DEFAULT_BLOCKING.kc;
+  const chunkRows = Math.min(rows, Math.max(kc, Math.floor(chunkBytes / bytesPerRow / kc) * kc));
 
   // Tiles are multiples of the register tile except at the edges, where C's padding takes the overhang.
   const P = roundUp(p, mr);
   const Q = roundUp(q, nr);
   const pack = packBytes();
   const arena = new Arena();
-  const xAt = arena.take(chunkRows * p * F64);
-  const yAt = symmetric ? xAt : arena.take(chunkRows * q * F64);
+  const buffers = Array.from({ length: chunkRows < rows ? 2 : 1 }, () => {
+    const xAt = arena.take(chunkRows * p * F64);
+    return { xAt, yAt: symmetric ? xAt : arena.take(chunkRows * q * F64) };
+  });
   const cAt = arena.take(P * Q * F64);
   const scratch = Array.from({ length: threads }, () => ({ packA: arena.take(pack.left), packB: arena.take(pack.right) }));
   pool.reserve(arena.size);
   pool.f64().fill(0, cAt / F64, cAt / F64 + P * Q);
 
-  for (let r0 = 0; r0 < rows; r0 += chunkRows) {
+  const load = (r0: number, buffer: { xAt: number; yAt: number }): { xs: Placed; ys: Placed; count: number } => {
     const r1 = Math.min(rows, r0 + chunkRows);
     const memory = pool.f64();
-    const xs = place(x, r0, r1, memory, xAt);
-    const ys = symmetric ? xs : place(y, r0, r1, memory, yAt);
+    const xs = place(x, r0, r1, memory, buffer.xAt);
+    return { xs, ys: symmetric ? xs : place(y, r0, r1, memory, buffer.yAt), count: r1 - r0 };
+  };
+  let chunk = load(0, buffers[0]!);
+  for (let r0 = 0, k = 0; r0 < rows; r0 += chunkRows, k++) {
+    const { xs, ys, count } = chunk;
     const queue: TaskQueue = {
       counter: COUNTER,
       fn: 'crossGramRows',
@@ -148,11 +157,17 @@ async function run(pool: KernelPool, x: Operand, y: Operand | undefined, chunkBy
         const { i0, rows: tileRows, j0, cols } = tiles[t]!;
         const { packA, packB } = scratch[w]!;
         return [xs.at + i0 * xs.colStride, xs.rowStride, xs.colStride, ys.at + j0 * ys.colStride, ys.rowStride,
-          ys.colStride, r1 - r0, tileRows, cols, cAt + (i0 * Q + j0) * F64, Q * F64, packA, packB, symmetric ? 1 : 0,
+          ys.colStride, count, tileRows, cols, cAt + (i0 * Q + j0) * F64, Q * F64, packA, packB, symmetric ? 1 : 0,
           i0 - j0];
       },
     };
-    await pool.runParallel(Array.from({ length: threads }, () => []), queue, onCaller);
+    const running = pool.runParallel(Array.from({ length: threads }, () => []), queue, onCaller);
+    if (r0 + chunkRows < rows) {
+      // The next chunk goes to the other buffer while the workers read this one (or, on the caller, after it).
+      if (onCaller) await running;
+      chunk = load(r0 + chunkRows, buffers[(k + 1) % 2]!);
+    }
+    await running;
   }
 
   // Drop the tile padding.

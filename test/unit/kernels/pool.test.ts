@@ -77,7 +77,8 @@ describe('wasm-simd kernel pool', () => {
     try {
       const whole = await partitionedProduct(pool, operand(x), operand(y));
       const wholeGram = await partitionedProduct(pool, operand(x), undefined);
-      // 1500 rows of 430 float64 per row in chunks of ~97 rows: 16 chunks, the last one short.
+      // 1500 rows of 430 float64: a ~97-row budget rounds up to whole 256-row kc blocks, so 6 chunks through both
+      // alternating buffers, the last one short.
       const chunk = 97 * 430 * 8;
       expect(await partitionedProduct(pool, operand(x), operand(y), chunk)).toEqual(whole);
       expect(await partitionedProduct(pool, operand(xt, true), operand(yt, true), chunk)).toEqual(whole);
