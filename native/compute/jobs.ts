@@ -6,9 +6,11 @@ import { UsageError } from '../errors.js';
 import { openArray } from '../formats/index.js';
 import { asDense, loadLayer } from '../layers/index.js';
 import { compareBases, type CompareOptions } from '../measures/compare.js';
+import { crossBasis } from '../measures/pair.js';
 import { prepareBasis } from '../measures/prepare.js';
-import type { PreparedBasis } from '../measures/types.js';
+import type { PairCross, PreparedBasis } from '../measures/types.js';
 import type { Matrix } from '../linalg/matrix.js';
+import { transpose } from '../linalg/util.js';
 import { yieldToEvents, type JobContext, type JobHandler, type JobHandlers } from './host.js';
 import { streamCovariance, type StreamLayout, type StreamedCovariance } from './streaming.js';
 
@@ -93,8 +95,10 @@ export interface PairsJobParams {
 }
 
 /**
- * compare(bases[a], bases[b]).similarity for every listed pair, in order. Yields to the event loop after each pair
- * so a cancel (or a progress listener) gets in.
+ * compare(bases[a], bases[b]).similarity for every listed pair. A pair whose reverse is also listed runs right after
+ * it and reuses its M = Q_Aᵀ·Q_B transposed (M_BA = M_ABᵀ), so each unordered pair costs one data-sized product;
+ * only that one M is held at a time. Yields to the event loop after each pair so a cancel (or a progress listener)
+ * gets in.
  */
 export async function pairSimilarities(
   params: PairsJobParams,
@@ -102,12 +106,37 @@ export async function pairSimilarities(
 ): Promise<Float64Array> {
   const count = params.pairs.length / 2;
   const out = new Float64Array(count);
-  for (let t = 0; t < count; t++) {
+  const position = new Map<string, number>();
+  for (let t = 0; t < count; t++) position.set(`${params.pairs[2 * t]},${params.pairs[2 * t + 1]}`, t);
+  const done = new Uint8Array(count);
+  let finished = 0;
+  const run = async (t: number, cross?: PairCross): Promise<void> => {
     const a = params.bases[params.pairs[2 * t]!]!;
     const b = params.bases[params.pairs[2 * t + 1]!]!;
-    out[t] = similarityOf(await compareBases(a, b, params.options));
-    context.progress(t + 1, count, 'pairs');
+    out[t] = similarityOf(await compareBases(a, b, params.options, cross));
+    done[t] = 1;
+    context.progress(++finished, count, 'pairs');
     await yieldToEvents(context.signal);
+  };
+  for (let t = 0; t < count; t++) {
+    if (done[t]) continue;
+    const [i, j] = [params.pairs[2 * t]!, params.pairs[2 * t + 1]!];
+    const reverse = i === j ? undefined : position.get(`${j},${i}`);
+    if (reverse === undefined || done[reverse]) {
+      await run(t);
+      continue;
+    }
+    const a = params.bases[i]!;
+    const b = params.bases[j]!;
+    let kept: { kA: number; kB: number; m: Matrix } | undefined;
+    const kernel = { backend: params.options.backend };
+    await run(t, async (kA, kB) => {
+      const m = await crossBasis(a, kA, b, kB, kernel);
+      kept = { kA, kB, m };
+      return m;
+    });
+    const held = kept;
+    await run(reverse, async (kB, kA) => (held && held.kA === kA && held.kB === kB ? transpose(held.m) : crossBasis(b, kB, a, kA, kernel)));
   }
   return out;
 }

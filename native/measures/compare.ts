@@ -85,14 +85,17 @@ export async function compareMatrices(x: Matrix, y: Matrix, options: CompareOpti
   return compareBases(pa, pb, options);
 }
 
-/** The pair step on two prepared bases. */
-export async function compareBases(a: PreparedBasis, b: PreparedBasis, options: CompareOptions): Promise<MeasureResult> {
+/**
+ * The pair step on two prepared bases. `cross` replaces Q_Aᵀ·Q_B when the caller has it already (an all-pairs job
+ * reuses M_AB, transposed, for the pair B, A).
+ */
+export async function compareBases(a: PreparedBasis, b: PreparedBasis, options: CompareOptions, cross?: PairCross): Promise<MeasureResult> {
   validateCompareOptions(options);
   if (options.pwccaCompat === 'reference') throw new UsageError('--pwcca-compat reference needs the raw layers, not prepared bases');
   const kernel = { backend: options.backend };
   const { method } = options;
   if (method === 'cka') return cka(a, b, kernel);
-  return measureSpectra(a, b, { ...options, method }, basisCross(a, b, kernel));
+  return measureSpectra(a, b, { ...options, method }, cross ?? basisCross(a, b, kernel));
 }
 
 /** The CCA-family measures on two layers' spectra, M supplied by `cross`. */

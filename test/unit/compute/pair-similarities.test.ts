@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { pairSimilarities } from '../../../native/compute/jobs.js';
+import { compareBases, type CompareOptions } from '../../../native/measures/compare.js';
+import { prepareBasis } from '../../../native/measures/prepare.js';
+import { randomMatrix } from '../linalg/helpers.js';
+
+describe('pairSimilarities (one cross product per unordered pair)', async () => {
+  // Three layers of different widths over the same 120 datapoints; the third shares directions with the first.
+  const x = randomMatrix(120, 9, 71);
+  const y = randomMatrix(120, 6, 72);
+  const z = randomMatrix(120, 7, 73);
+  for (let r = 0; r < 120; r++) for (let j = 0; j < 4; j++) z.data[r * 7 + j]! += x.data[r * 9 + j]!;
+  const bases = await Promise.all([x, y, z].map((m, i) => prepareBasis(m, { ref: `layer ${i}` })));
+  const all: number[] = [];
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) all.push(i, j);
+  // Reverse pairs far apart, a lone pair without its reverse, and the diagonal.
+  const scattered = [0, 1, 2, 2, 1, 2, 2, 0, 1, 0, 0, 2, 1, 1];
+
+  it.each<[string, CompareOptions]>([
+    ['pwcca (asymmetric)', { method: 'pwcca' }],
+    ['svcca keep 0.8 (each side truncated differently)', { method: 'svcca', keep: 0.8 }],
+    ['svcca-weighted dims 3', { method: 'svcca-weighted', dims: 3 }],
+    ['cca', { method: 'cca' }],
+  ])('%s: every entry equals the pair compared on its own', async (_label, options) => {
+    for (const list of [all, scattered]) {
+      const pairs = Int32Array.from(list);
+      const got = await pairSimilarities({ bases, pairs, options }, { signal: undefined, progress: () => undefined });
+      for (let t = 0; t < pairs.length / 2; t++) {
+        const alone = await compareBases(bases[pairs[2 * t]!]!, bases[pairs[2 * t + 1]!]!, options);
+        expect(got[t]).toBeCloseTo(alone.similarity, 13);
+      }
+    }
+  });
+});
