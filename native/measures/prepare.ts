@@ -20,7 +20,7 @@
  */
 import { InputError } from '../errors.js';
 import { backendInfo, crossGram, crossGramOnThisThread, gram, matmul, type KernelChoice, type KernelOptions } from '../kernels/index.js';
-import { cholesky, choleskyInverse, inverseTransposeLower } from '../linalg/cholesky.js';
+import { choleskyInverse } from '../linalg/cholesky.js';
 import { eighStaged } from '../linalg/eigh.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
 import { rankTolerance, selectColumns, transpose } from '../linalg/util.js';
@@ -181,9 +181,9 @@ export async function basisOf(layer: LayerDecomposition, kernel: KernelOptions =
   let q = await matmul(centered, whitening, kernel);
   let coordinates = spectrum.coordinates;
   if (k > 0 && condition > REORTHOGONALIZE_ABOVE) {
-    const t = inverseTransposeLower(cholesky(await gram(q, kernel))); // upper triangular k × k
+    const t = transpose((await choleskyInverse(await gram(q, kernel), exactProduct)).inverse); // L⁻ᵀ, upper k × k
     q = await matmul(q, t, kernel);
-    coordinates = multiplyTransposedUpper(t, matrix(k, spectrum.kept.length, coordinates)).data;
+    coordinates = (await exactProduct(t, matrix(k, spectrum.kept.length, coordinates))).data; // Tᵀ·R
   }
   return { ...spectrum, coordinates, basis: q.data };
 }
@@ -260,22 +260,4 @@ function centerAndMeasure(x: Matrix): { centered: Matrix; variance: Float64Array
   const variance = new Float64Array(n);
   for (let j = 0; j < n; j++) variance[j] = Math.max(0, (s2[j]! - (s1[j]! * s1[j]!) / m) / m);
   return { centered: matrix(m, n, out), variance, constant };
-}
-
-/** Tᵀ·B for upper-triangular T (k × k) and B (k × c). */
-function multiplyTransposedUpper(t: Matrix, b: Matrix): Matrix {
-  const k = t.rows;
-  const c = b.cols;
-  const out = matrix(k, c);
-  for (let i = 0; i < k; i++) {
-    // (TᵀB)_i = Σ_{l ≤ i} T[l][i]·B_l
-    const oo = i * c;
-    for (let l = 0; l <= i; l++) {
-      const f = t.data[l * k + i]!;
-      if (f === 0) continue;
-      const bo = l * c;
-      for (let j = 0; j < c; j++) out.data[oo + j]! += f * b.data[bo + j]!;
-    }
-  }
-  return out;
 }
