@@ -63,6 +63,18 @@ function pairLoop(c: Code, lead: number, end: number, body: (l: Code) => void): 
   );
 }
 
+/** for (j = 0; j < count; j++) { row = base + j·stride; body } — the outer loop of every function here. */
+function rowLoop(c: Code, base: number, stride: number, count: number, j: number, row: number, body: (l: Code) => void): void {
+  c.i32(0).set(j);
+  c.get(j).get(count).i32LtS().if((t) =>
+    t.loop((l) => {
+      l.get(base).get(j).get(stride).i32Mul().i32Add().set(row);
+      body(l);
+      l.get(j).i32(1).i32Add().tee(j).get(count).i32LtS().brIf(0);
+    }),
+  );
+}
+
 function symvLower(): FunctionSpec {
   const f = new FunctionBuilder('symvLower', [i32, i32, i32, i32, i32]);
   const [a, lda, v, p, count] = [0, 1, 2, 3, 4] as const;
@@ -77,37 +89,31 @@ function symvLower(): FunctionSpec {
   const vjv = f.local(v128);
   const acc = f.local(v128);
   const av = f.local(v128);
-  const code = f.body;
-  code.i32(0).set(j);
-  code.get(j).get(count).i32LtS().if((t) =>
-    t.loop((l) => {
-      l.get(a).get(j).get(lda).i32Mul().i32Add().set(pa);
-      l.get(v).set(pv);
-      l.get(p).set(pp);
-      // Pairs cover k < j rounded down to even; an odd j leaves one scalar entry before the diagonal.
-      l.get(pa).get(j).i32(-2).i32And().i32(3).i32Shl().i32Add().set(end);
-      element(l, v, j).f64Load().tee(vj).f64x2Splat().set(vjv);
-      l.v128Zero().set(acc);
-      pairLoop(l, pa, end, (b) => {
-        b.get(pa).v128Load().set(av);
-        b.get(acc).get(av).get(pv).v128Load().f64x2Mul().f64x2Add().set(acc);
-        b.get(pp).get(pp).v128Load().get(av).get(vjv).f64x2Mul().f64x2Add().v128Store();
-        bump(b, pv, V128);
-        bump(b, pp, V128);
-      });
-      l.get(acc).f64x2ExtractLane(0).get(acc).f64x2ExtractLane(1).f64Add().set(s);
-      l.get(j).i32(1).i32And().if((odd) => {
-        odd.get(pa).f64Load().set(a0);
-        odd.get(s).get(a0).get(pv).f64Load().f64Mul().f64Add().set(s);
-        odd.get(pp).get(pp).f64Load().get(a0).get(vj).f64Mul().f64Add().f64Store();
-        bump(odd, pa, F64);
-        bump(odd, pp, F64);
-      });
-      // pa is at a_jj and pp at p_j.
-      l.get(pp).get(pp).f64Load().get(s).get(pa).f64Load().get(vj).f64Mul().f64Add().f64Add().f64Store();
-      l.get(j).i32(1).i32Add().tee(j).get(count).i32LtS().brIf(0);
-    }),
-  );
+  rowLoop(f.body, a, lda, count, j, pa, (l) => {
+    l.get(v).set(pv);
+    l.get(p).set(pp);
+    // Pairs cover k < j rounded down to even; an odd j leaves one scalar entry before the diagonal.
+    l.get(pa).get(j).i32(-2).i32And().i32(3).i32Shl().i32Add().set(end);
+    element(l, v, j).f64Load().tee(vj).f64x2Splat().set(vjv);
+    l.v128Zero().set(acc);
+    pairLoop(l, pa, end, (b) => {
+      b.get(pa).v128Load().set(av);
+      b.get(acc).get(av).get(pv).v128Load().f64x2Mul().f64x2Add().set(acc);
+      b.get(pp).get(pp).v128Load().get(av).get(vjv).f64x2Mul().f64x2Add().v128Store();
+      bump(b, pv, V128);
+      bump(b, pp, V128);
+    });
+    l.get(acc).f64x2ExtractLane(0).get(acc).f64x2ExtractLane(1).f64Add().set(s);
+    l.get(j).i32(1).i32And().if((odd) => {
+      odd.get(pa).f64Load().set(a0);
+      odd.get(s).get(a0).get(pv).f64Load().f64Mul().f64Add().set(s);
+      odd.get(pp).get(pp).f64Load().get(a0).get(vj).f64Mul().f64Add().f64Store();
+      bump(odd, pa, F64);
+      bump(odd, pp, F64);
+    });
+    // pa is at a_jj and pp at p_j.
+    l.get(pp).get(pp).f64Load().get(s).get(pa).f64Load().get(vj).f64Mul().f64Add().f64Add().f64Store();
+  });
   return f.spec();
 }
 
@@ -123,30 +129,24 @@ function syr2Lower(): FunctionSpec {
   const qj = f.local(f64);
   const vjv = f.local(v128);
   const qjv = f.local(v128);
-  const code = f.body;
-  code.i32(0).set(j);
-  code.get(j).get(count).i32LtS().if((t) =>
-    t.loop((l) => {
-      l.get(a).get(j).get(lda).i32Mul().i32Add().set(pa);
-      l.get(v).set(pv);
-      l.get(q).set(pq);
-      // Entries k = 0..j: (j + 1) of them, pairs first.
-      l.get(pa).get(j).i32(1).i32Add().i32(-2).i32And().i32(3).i32Shl().i32Add().set(end);
-      element(l, v, j).f64Load().tee(vj).f64x2Splat().set(vjv);
-      element(l, q, j).f64Load().tee(qj).f64x2Splat().set(qjv);
-      pairLoop(l, pa, end, (b) => {
-        b.get(pa).get(pa).v128Load().get(vjv).get(pq).v128Load().f64x2Mul().get(qjv).get(pv).v128Load().f64x2Mul()
-          .f64x2Add().f64x2Sub().v128Store();
-        bump(b, pv, V128);
-        bump(b, pq, V128);
-      });
-      l.get(j).i32(1).i32And().i32Eqz().if((odd) => {
-        odd.get(pa).get(pa).f64Load().get(vj).get(pq).f64Load().f64Mul().get(qj).get(pv).f64Load().f64Mul()
-          .f64Add().f64Sub().f64Store();
-      });
-      l.get(j).i32(1).i32Add().tee(j).get(count).i32LtS().brIf(0);
-    }),
-  );
+  rowLoop(f.body, a, lda, count, j, pa, (l) => {
+    l.get(v).set(pv);
+    l.get(q).set(pq);
+    // Entries k = 0..j: (j + 1) of them, pairs first.
+    l.get(pa).get(j).i32(1).i32Add().i32(-2).i32And().i32(3).i32Shl().i32Add().set(end);
+    element(l, v, j).f64Load().tee(vj).f64x2Splat().set(vjv);
+    element(l, q, j).f64Load().tee(qj).f64x2Splat().set(qjv);
+    pairLoop(l, pa, end, (b) => {
+      b.get(pa).get(pa).v128Load().get(vjv).get(pq).v128Load().f64x2Mul().get(qjv).get(pv).v128Load().f64x2Mul()
+        .f64x2Add().f64x2Sub().v128Store();
+      bump(b, pv, V128);
+      bump(b, pq, V128);
+    });
+    l.get(j).i32(1).i32And().i32Eqz().if((odd) => {
+      odd.get(pa).get(pa).f64Load().get(vj).get(pq).f64Load().f64Mul().get(qj).get(pv).f64Load().f64Mul()
+        .f64Add().f64Sub().f64Store();
+    });
+  });
   return f.spec();
 }
 
@@ -247,53 +247,50 @@ function bidiagonalRows(): FunctionSpec {
   const x0v = f.local(v128);
   const dot = f.local(v128);
   const code = f.body;
-  code.i32(0).set(r);
-  code.get(r).get(count).i32LtS().if((outer) =>
-    outer.loop((l) => {
-      // Pass 1 over x[0:len): x ← x − f·acc and the dot product with u.
-      l.get(row).get(r).get(ld).i32Mul().i32Add().set(px);
-      l.get(acc).set(pa);
-      l.get(u).set(pu);
-      element(l, fs, r).f64Load().tee(fr).f64x2Splat().set(fv);
-      l.v128Zero().set(dot);
-      l.get(px).get(len).i32(-2).i32And().i32(3).i32Shl().i32Add().set(end);
-      pairLoop(l, px, end, (b) => {
-        b.get(px).v128Load().get(fv).get(pa).v128Load().f64x2Mul().f64x2Sub().set(xv);
-        b.get(px).get(xv).v128Store();
-        b.get(dot).get(xv).get(pu).v128Load().f64x2Mul().f64x2Add().set(dot);
-        bump(b, pa, V128);
-        bump(b, pu, V128);
-      });
-      l.get(dot).f64x2ExtractLane(0).get(dot).f64x2ExtractLane(1).f64Add().set(t);
-      l.get(len).i32(1).i32And().if((odd) => {
-        odd.get(px).f64Load().get(fr).get(pa).f64Load().f64Mul().f64Sub().set(x0);
-        odd.get(px).get(x0).f64Store();
-        odd.get(t).get(x0).get(pu).f64Load().f64Mul().f64Add().set(t);
-      });
-      l.get(gamma).get(t).f64Mul().tee(g).f64x2Splat().set(gv);
-      // Pass 2: x₀ first, then x[1:len) with the accumulation into next[1:len).
-      l.get(row).get(r).get(ld).i32Mul().i32Add().set(px);
-      l.get(px).get(px).f64Load().get(g).get(u).f64Load().f64Mul().f64Sub().tee(x0).f64Store();
-      l.get(x0).f64x2Splat().set(x0v);
-      bump(l, px, F64);
-      l.get(u).i32(F64).i32Add().set(pu);
-      l.get(next).i32(F64).i32Add().set(pn);
-      l.get(px).get(len).i32(1).i32Sub().i32(-2).i32And().i32(3).i32Shl().i32Add().set(end);
-      pairLoop(l, px, end, (b) => {
-        b.get(px).v128Load().get(gv).get(pu).v128Load().f64x2Mul().f64x2Sub().set(xv);
-        b.get(px).get(xv).v128Store();
-        b.get(pn).get(pn).v128Load().get(x0v).get(xv).f64x2Mul().f64x2Add().v128Store();
-        bump(b, pu, V128);
-        bump(b, pn, V128);
-      });
-      l.get(len).i32(1).i32Sub().i32(1).i32And().if((odd) => {
-        odd.get(px).f64Load().get(g).get(pu).f64Load().f64Mul().f64Sub().set(t);
-        odd.get(px).get(t).f64Store();
-        odd.get(pn).get(pn).f64Load().get(x0).get(t).f64Mul().f64Add().f64Store();
-      });
-      l.get(r).i32(1).i32Add().tee(r).get(count).i32LtS().brIf(0);
-    }),
-  );
+  const rowStart = f.local(i32);
+  rowLoop(code, row, ld, count, r, rowStart, (l) => {
+    // Pass 1 over x[0:len): x ← x − f·acc and the dot product with u.
+    l.get(rowStart).set(px);
+    l.get(acc).set(pa);
+    l.get(u).set(pu);
+    element(l, fs, r).f64Load().tee(fr).f64x2Splat().set(fv);
+    l.v128Zero().set(dot);
+    l.get(px).get(len).i32(-2).i32And().i32(3).i32Shl().i32Add().set(end);
+    pairLoop(l, px, end, (b) => {
+      b.get(px).v128Load().get(fv).get(pa).v128Load().f64x2Mul().f64x2Sub().set(xv);
+      b.get(px).get(xv).v128Store();
+      b.get(dot).get(xv).get(pu).v128Load().f64x2Mul().f64x2Add().set(dot);
+      bump(b, pa, V128);
+      bump(b, pu, V128);
+    });
+    l.get(dot).f64x2ExtractLane(0).get(dot).f64x2ExtractLane(1).f64Add().set(t);
+    l.get(len).i32(1).i32And().if((odd) => {
+      odd.get(px).f64Load().get(fr).get(pa).f64Load().f64Mul().f64Sub().set(x0);
+      odd.get(px).get(x0).f64Store();
+      odd.get(t).get(x0).get(pu).f64Load().f64Mul().f64Add().set(t);
+    });
+    l.get(gamma).get(t).f64Mul().tee(g).f64x2Splat().set(gv);
+    // Pass 2: x₀ first, then x[1:len) with the accumulation into next[1:len).
+    l.get(rowStart).set(px);
+    l.get(px).get(px).f64Load().get(g).get(u).f64Load().f64Mul().f64Sub().tee(x0).f64Store();
+    l.get(x0).f64x2Splat().set(x0v);
+    bump(l, px, F64);
+    l.get(u).i32(F64).i32Add().set(pu);
+    l.get(next).i32(F64).i32Add().set(pn);
+    l.get(px).get(len).i32(1).i32Sub().i32(-2).i32And().i32(3).i32Shl().i32Add().set(end);
+    pairLoop(l, px, end, (b) => {
+      b.get(px).v128Load().get(gv).get(pu).v128Load().f64x2Mul().f64x2Sub().set(xv);
+      b.get(px).get(xv).v128Store();
+      b.get(pn).get(pn).v128Load().get(x0v).get(xv).f64x2Mul().f64x2Add().v128Store();
+      bump(b, pu, V128);
+      bump(b, pn, V128);
+    });
+    l.get(len).i32(1).i32Sub().i32(1).i32And().if((odd) => {
+      odd.get(px).f64Load().get(g).get(pu).f64Load().f64Mul().f64Sub().set(t);
+      odd.get(px).get(t).f64Store();
+      odd.get(pn).get(pn).f64Load().get(x0).get(t).f64Mul().f64Add().f64Store();
+    });
+  });
   return f.spec();
 }
 
