@@ -28,7 +28,6 @@ import { checkTargetKind, labelTargets, logitTargets, readProbeLabels, type Clas
 import { ProgressCounter, type AnalysisContext } from './context.js';
 import { convergenceIndex } from './convergence.js';
 import { checkRowMode, layerMatrix, type RowMode } from './layer-rows.js';
-import { measured } from './pair-measure.js';
 import { RunLayers, type Step } from './run-layers.js';
 
 export const DEFAULT_LEARNED_FRACTION = 0.9;
@@ -59,7 +58,7 @@ export class ClassSensitivityMeter {
     const basis = await prepareBasis(layerMatrix(layer, conv, null), { epsilon, ref: layer.ref });
     const compare = method === 'cka' ? { method, epsilon } : { method, keep, dims, epsilon };
     const row: number[] = [];
-    for (const target of this.targetBases) row.push(measured(await compareBases(basis, await target, compare)).similarity);
+    for (const target of this.targetBases) row.push((await compareBases(basis, await target, compare)).similarity);
     return row;
   }
 }

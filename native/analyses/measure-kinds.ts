@@ -11,7 +11,6 @@ import { BASIS_METHODS, compareBases, type BasisMethod } from '../measures/compa
 import { prepareBasis } from '../measures/prepare.js';
 import type { PreparedBasis } from '../measures/types.js';
 import { centeredKernel, ckaOfCentered, DEFAULT_RBF_SIGMA } from './kernel-cka.js';
-import { measured } from './pair-measure.js';
 
 /** Above this many rows the m × m Gram costs more memory than it saves time; linear CKA then uses the bases. */
 export const GRAM_ROUTE_MAX_ROWS = 2_000;
@@ -80,10 +79,10 @@ export async function compareFor(spec: MeasureSpec, a: Prepared, b: Prepared): P
   if (method === 'cka-rbf') throw new TypeError('compareFor: cka-rbf needs Gram matrices');
   if (method === 'cka' || method === 'cka-debiased') {
     const result = await compareBases(a.basis, b.basis, { method: 'cka', epsilon });
-    if (method === 'cka') return measured(result);
+    if (method === 'cka') return result;
     const debiased = (result as { debiased?: unknown }).debiased;
     if (typeof debiased !== 'number') throw new InputError(a.basis.ref, 'debiased CKA is undefined here (it needs at least 4 datapoints and layers that vary)');
     return { similarity: debiased, coefficients: [] };
   }
-  return measured(await compareBases(a.basis, b.basis, { method, keep, dims, epsilon }));
+  return compareBases(a.basis, b.basis, { method, keep, dims, epsilon });
 }

@@ -17,7 +17,7 @@ import { basisCross, mean, meanSquare } from '../measures/pair.js';
 import { prepareBasis } from '../measures/prepare.js';
 import { svccaTruncation } from '../measures/svcca.js';
 import { svccaWeighted } from '../measures/svcca-weighted.js';
-import type { MeasureResult, PreparedBasis, Truncation } from '../measures/types.js';
+import type { PreparedBasis, Truncation } from '../measures/types.js';
 import { gridKey, layerMatrix, pairGrid, type Grid, type RowMode } from './layer-rows.js';
 
 export type PairConv = RowMode | 'dft';
@@ -64,13 +64,6 @@ export function checkPairOptions(options: PairMeasureOptions): PairConv {
   return conv;
 }
 
-/** The two fields every measure result carries, read with their types (MeasureResult's index signature hides them). */
-export function measured(result: MeasureResult): { similarity: number; coefficients: number[] } {
-  const { similarity, coefficients } = result as { similarity: unknown; coefficients: unknown };
-  if (typeof similarity !== 'number' || !Array.isArray(coefficients)) throw new TypeError('measure result without similarity/coefficients');
-  return { similarity, coefficients: coefficients as number[] };
-}
-
 export class PairMeasurer {
   private readonly bases = new Map<string, Promise<PreparedBasis>>();
   private readonly truncation: Truncation;
@@ -86,14 +79,14 @@ export class PairMeasurer {
     const mode: RowMode = conv === 'flatten' ? 'flatten' : 'channels';
     const grid = pairGrid(a.layer, b.layer, mode);
     const [pa, pb] = await Promise.all([this.basis(a, mode, grid), this.basis(b, mode, grid)]);
-    const weighted = measured(await svccaWeighted(pa, pb, this.truncation, basisCross(pa, pb)));
+    const weighted = await svccaWeighted(pa, pb, this.truncation, basisCross(pa, pb));
     const rho = weighted.coefficients;
     const summary = { coefficients: rho, mean: mean(rho), meanSquare: meanSquare(rho), weighted: weighted.similarity };
     const method = this.basisMethod();
     let similarity: number;
     if (method === 'svcca' && this.options.dims === undefined && this.options.keep === undefined) similarity = summary.mean;
     else if (method === 'svcca-weighted') similarity = weighted.similarity;
-    else similarity = measured(await compareBases(pa, pb, this.compareOptions(method))).similarity;
+    else similarity = (await compareBases(pa, pb, this.compareOptions(method))).similarity;
     return { similarity, ...summary };
   }
 

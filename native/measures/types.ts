@@ -53,8 +53,11 @@ export interface Truncation {
   readonly dims?: number;
 }
 
-/** Fields every compare result carries (CONTRACT.md, `compare --json`). Extra fields are documented per measure. */
-export interface CompareResult {
+/**
+ * What a measure returns: the fields every compare result carries (CONTRACT.md, `compare --json`) but `backend`,
+ * which the caller that chose the kernel backend adds. Extra fields are documented per measure.
+ */
+export interface MeasureResult {
   readonly method: string;
   readonly similarity: number;
   /** Canonical correlations, descending, in [0, 1] (empty for CKA). */
@@ -66,10 +69,11 @@ export interface CompareResult {
   readonly neurons: [number, number];
   /** Near-constant neurons dropped on each side. */
   readonly dropped: [number, number];
-  /** Where the heavy products ran ("cpu" on the float64 path). */
-  readonly backend: string;
   readonly [extra: string]: unknown;
 }
 
-/** What a measure returns; the caller that chose the kernel backend adds `backend`. */
-export type MeasureResult = Omit<CompareResult, 'backend'>;
+/** A compare result as the contract prints it. */
+export interface CompareResult extends MeasureResult {
+  /** Where the heavy products ran ("cpu" on the float64 path). */
+  readonly backend: string;
+}

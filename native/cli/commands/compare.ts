@@ -75,6 +75,10 @@ function describe(r: Record<string, unknown>, refA: string, refB: string): strin
   rows.push(['datapoints', `${String(r['datapoints'])}${r['rows'] ? ` (${String(r['rows'])} rows: every position a datapoint)` : ''}`]);
   rows.push(['neurons', `${pair(r['neurons'])}${r['dropped'] ? ` (near-constant dropped: ${pair(r['dropped'])})` : ''}`]);
   rows.push(['dims', pair(r['dims'])]);
+  if (r['spatial_rule'] !== undefined) {
+    const rule = String(r['spatial_rule']);
+    rows.push(['spatial sizes', rule === 'same-size' ? 'equal (every circular shift)' : 'unequal: shifts common to both grids (common-shifts)']);
+  }
   const coefficients = r['coefficients'] as number[];
   if (coefficients.length > 0) rows.push(['coefficients', list(coefficients)]);
   if (Array.isArray(r['weights'])) rows.push([`weights${r['weights_side'] ? ` (from ${String(r['weights_side'])})` : ''}`, list(r['weights'] as number[])]);

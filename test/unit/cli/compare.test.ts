@@ -131,8 +131,10 @@ describe('svcca-studio compare --json', () => {
     expect(json([a, b, '--method', 'svcca'])).toMatchObject({ datapoints: 500, rows: 32000, neurons: [8, 8] });
     expect(json([a, b, '--method', 'cca', '--conv', 'flatten', '--dims', '20'])).toMatchObject({ datapoints: 500, neurons: [512, 512], dims: [20, 20] });
     const dft = json([a, b, '--method', 'dft-cca']);
-    expect(dft).toMatchObject({ method: 'dft-cca', backend: 'cpu' });
+    expect(dft).toMatchObject({ method: 'dft-cca', backend: 'cpu', spatial_rule: 'same-size' });
     expect(dft['similarity']).toBeGreaterThan(0);
+    const table = run([a, b, '--method', 'dft-cca']);
+    expect(table.stdout).toMatch(/^spatial sizes\s+equal \(every circular shift\)$/m);
   });
 });
 
