@@ -9,8 +9,8 @@ import type { BackendInfo } from './backend.js';
 import { resolveBackend, runKernel, type KernelChoice } from './engine.js';
 import { BatchedMatmul, CrossGram, Gram, Matmul, type MatrixBatch } from './names.js';
 import { getBackend, registeredBackends } from './registry.js';
-import { callerThreadPool, CPU_WASM_SIMD } from './wasm/backend.js';
-import { operand, partitionedProduct } from './wasm/partitioned-product.js';
+import { callerThreadPool, CPU_WASM_SIMD, kernelPool } from './wasm/backend.js';
+import { leadingColumns, operand, partitionedProduct } from './wasm/partitioned-product.js';
 import './register-all.js';
 
 export type { BackendInfo, Precision } from './backend.js';
@@ -52,6 +52,27 @@ export async function crossGramOnThisThread(x: Matrix, y: Matrix): Promise<Matri
   if (x.rows !== y.rows) throw new RangeError(`crossGram: ${x.rows} rows vs ${y.rows}`);
   if (!(await getBackend(CPU_WASM_SIMD).probe()).available) return crossGram(x, y, { backend: 'cpu-js' });
   return matrix(x.cols, y.cols, await partitionedProduct(await callerThreadPool(), operand(x), operand(y)));
+}
+
+/**
+ * X[:, :kx]ᵀ·Y[:, :ky] for row-major X and Y: the leading columns read in place on the wasm-simd backend (a
+ * truncated basis needs no copy), through copies and `crossGram` on any other.
+ */
+export async function crossGramLeading(x: Matrix, kx: number, y: Matrix, ky: number, options: KernelOptions = {}): Promise<Matrix> {
+  checkMatrix('crossGram', x);
+  checkMatrix('crossGram', y);
+  if (x.rows !== y.rows) throw new RangeError(`crossGram: ${x.rows} rows vs ${y.rows}`);
+  if ((await resolveBackend(options.backend)).name === CPU_WASM_SIMD) {
+    return matrix(kx, ky, await partitionedProduct(await kernelPool(), leadingColumns(x, kx), leadingColumns(y, ky)));
+  }
+  return crossGram(leading(x, kx), leading(y, ky), options);
+}
+
+function leading(x: Matrix, k: number): Matrix {
+  if (k === x.cols) return x;
+  const out = matrix(x.rows, k);
+  for (let r = 0; r < x.rows; r++) out.data.set(x.data.subarray(r * x.cols, r * x.cols + k), r * k);
+  return out;
 }
 
 export interface MatmulOptions extends KernelOptions {

@@ -47,9 +47,17 @@ export const DIVIDE_AND_CONQUER_FROM = 2 * LEAF_SIZE + 1;
  * (2n³ flops) as blocked products. Same result as eigh up to rounding.
  */
 export async function eighWith(s: Matrix, product: CrossProduct, options: EighOptions = {}): Promise<EighResult> {
+  if (!(options.vectors ?? true)) return { values: eighStaged(s, product).values, vectors: matrix(0, 0) };
+  if (s.rows >= DIVIDE_AND_CONQUER_FROM) return divideAndConquer(tridiagonalForm(s), product); // its own eigenvalues
   const staged = eighStaged(s, product);
-  if (!(options.vectors ?? true)) return { values: staged.values, vectors: matrix(0, 0) };
   return { values: staged.values, vectors: await staged.vectors() };
+}
+
+/** Eigenvalues and eigenvectors from the tridiagonal form by divide and conquer, then the back-transformation. */
+async function divideAndConquer({ n, a, h, d, e }: TridiagonalForm, product: CrossProduct): Promise<EighResult> {
+  const solved = await tridiagonalEigen(d, e.subarray(1), product);
+  await applyReflectorsBlocked(a, h, n, solved.vectors, product);
+  return finish({ n, a, h, d: solved.values, w: solved.vectors }, solved.vectors);
 }
 
 /** An eigendecomposition in two stages: the eigenvalues now, the eigenvectors only if they turn out to be needed. */
@@ -70,11 +78,7 @@ export function eighStaged(s: Matrix, product: CrossProduct): StagedEigh {
   const values = tridiagonalEigenvalues(d, e.subarray(1));
   let vectors: Promise<Matrix> | undefined;
   const solveVectors = async (): Promise<Matrix> => {
-    if (n >= DIVIDE_AND_CONQUER_FROM) {
-      const solved = await tridiagonalEigen(d, e.subarray(1), product);
-      await applyReflectorsBlocked(a, h, n, solved.vectors, product);
-      return finish({ n, a, h, d: solved.values, w: solved.vectors }, solved.vectors).vectors;
-    }
+    if (n >= DIVIDE_AND_CONQUER_FROM) return (await divideAndConquer(form, product)).vectors;
     const rows = rotatedRows(n);
     const dd = Float64Array.from(d);
     if (n > 0) implicitQL(dd, Float64Array.from(e), n, rows);
@@ -169,7 +173,7 @@ function finish({ n, d, w }: Reduced, columns?: Float64Array): EighResult {
  * The back-transformation on the eigenvector columns of V: V ← P_{n−1}·…·P_1·V, in blocks of BLOCK consecutive
  * reflectors. A block in compact WY form (LAPACK dlarft, forward) is P_first·…·P_last = I − Y·T·Yᵀ, so applying
  * P_last·…·P_first is V ← V − Y·(Tᵀ·(Yᵀ·V)); Y is zero below row len = last, so only the first len rows of V —
- * a contiguous prefix — take part. The two big products go to `product`.
+ * a contiguous prefix — take part. Every product (YᵀY for T, YᵀV, Tᵀ·(YᵀV), Y·(…)) goes to `product`.
  */
 async function applyReflectorsBlocked(a: Float64Array, h: Float64Array, n: number, v: Float64Array, product: CrossProduct): Promise<void> {
   for (let first = 2; first < n; first += BLOCK) {
@@ -190,40 +194,22 @@ async function applyReflectorsBlocked(a: Float64Array, h: Float64Array, n: numbe
         yt[c * len + k] = a[ro + k]!;
       }
     }
-    // T (b × b upper): T_cc = τ_c; T[0:c, c] = −τ_c · T[0:c, 0:c] · (Y[:, 0:c]ᵀ y_c).
+    // T (b × b upper): T_cc = τ_c; T[0:c, c] = −τ_c · T[0:c, 0:c] · (Y[:, 0:c]ᵀ y_c), the dot products from YᵀY.
+    const yty = (await product(matrix(len, b, y), matrix(len, b, y))).data;
     const t = new Float64Array(b * b);
-    const z = new Float64Array(b);
     for (let c = 0; c < b; c++) {
       t[c * b + c] = tau[c]!;
       if (tau[c] === 0) continue;
       for (let r = 0; r < c; r++) {
-        let dot = 0;
-        const ro = r * len;
-        const co = c * len;
-        for (let k = 0; k < len; k++) dot += yt[ro + k]! * yt[co + k]!;
-        z[r] = dot;
-      }
-      for (let r = 0; r < c; r++) {
         let sum = 0;
-        for (let q = r; q < c; q++) sum += t[r * b + q]! * z[q]!;
+        for (let q = r; q < c; q++) sum += t[r * b + q]! * yty[q * b + c]!;
         t[r * b + c] = -tau[c]! * sum;
       }
     }
     const prefix = matrix(len, n, v.subarray(0, len * n));
-    const g = (await product(matrix(len, b, y), prefix)).data; // Yᵀ·V[:len] (b × n)
-    // G ← Tᵀ·G in place, bottom row first (row q of TᵀG reads rows p ≤ q of G).
-    for (let q = b - 1; q >= 0; q--) {
-      const qo = q * n;
-      const tqq = t[q * b + q]!;
-      for (let j = 0; j < n; j++) g[qo + j]! *= tqq;
-      for (let p = 0; p < q; p++) {
-        const f = t[p * b + q]!;
-        if (f === 0) continue;
-        const po = p * n;
-        for (let j = 0; j < n; j++) g[qo + j]! += f * g[po + j]!;
-      }
-    }
-    const e = (await product(matrix(b, len, yt), matrix(b, n, g))).data; // Y·(TᵀG) (len × n)
+    const g = await product(matrix(len, b, y), prefix); // Yᵀ·V[:len] (b × n)
+    const tg = await product(matrix(b, b, t), g); // Tᵀ·(YᵀV)
+    const e = (await product(matrix(b, len, yt), tg)).data; // Y·(TᵀG) (len × n)
     for (let k = 0; k < len * n; k++) v[k]! -= e[k]!;
   }
 }

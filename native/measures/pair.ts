@@ -3,7 +3,7 @@
  * degenerate-CCA guard, and M = Q_Aᵀ·Q_B.
  */
 import { InputError, UsageError } from '../errors.js';
-import { crossGram, type KernelOptions } from '../kernels/index.js';
+import { crossGramLeading, type KernelOptions } from '../kernels/index.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { basisMatrix } from './prepare.js';
 import type { LayerSpectrum, MeasureResult, PairCross, PreparedBasis, Truncation } from './types.js';
@@ -60,7 +60,8 @@ export function assertNotDegenerate(p: LayerSpectrum, k: number, method: string,
 
 /** M = Q_A[:, :kA]ᵀ · Q_B[:, :kB]. */
 export async function crossBasis(a: PreparedBasis, kA: number, b: PreparedBasis, kB: number, kernel: KernelOptions = {}): Promise<Matrix> {
-  return crossGram(basisMatrix(a, kA), basisMatrix(b, kB), kernel);
+  if (kA > a.rank || kB > b.rank || kA < 0 || kB < 0) throw new RangeError(`crossBasis: ${kA} of rank ${a.rank}, ${kB} of rank ${b.rank}`);
+  return crossGramLeading(basisMatrix(a), kA, basisMatrix(b), kB, kernel);
 }
 
 /** The pair steps' M from two prepared bases. */

@@ -67,11 +67,18 @@ function outputTiles(p: number, q: number, symmetric: boolean): Tile[] {
 export interface Operand {
   readonly matrix: Matrix;
   readonly transposed: boolean;
+  /** Only the first `leading` columns of a row-major (not transposed) matrix take part. */
+  readonly leading?: number;
 }
 
 export const operand = (matrix: Matrix, transposed = false): Operand => ({ matrix, transposed });
+/** The first k columns of row-major `matrix`, read in place. */
+export const leadingColumns = (matrix: Matrix, k: number): Operand => {
+  if (!(k >= 0 && k <= matrix.cols)) throw new RangeError(`leadingColumns: ${k} of ${matrix.cols} columns`);
+  return { matrix, transposed: false, leading: k };
+};
 const rowsOf = (o: Operand): number => (o.transposed ? o.matrix.cols : o.matrix.rows);
-const colsOf = (o: Operand): number => (o.transposed ? o.matrix.rows : o.matrix.cols);
+const colsOf = (o: Operand): number => (o.transposed ? o.matrix.rows : (o.leading ?? o.matrix.cols));
 
 /** Where rows [r0, r1) of an operand sit in the wasm memory once copied, as byte strides of element (r, i). */
 interface Placed {
@@ -86,7 +93,9 @@ function place(o: Operand, r0: number, r1: number, memory: Float64Array, at: num
   const p = colsOf(o);
   const len = r1 - r0;
   if (!o.transposed) {
-    memory.set(data.subarray(r0 * p, r1 * p), at / F64);
+    const stride = o.matrix.cols;
+    if (p === stride) memory.set(data.subarray(r0 * p, r1 * p), at / F64);
+    else for (let r = r0; r < r1; r++) memory.set(data.subarray(r * stride, r * stride + p), at / F64 + (r - r0) * p);
     return { at, rowStride: p * F64, colStride: F64 };
   }
   const n = rowsOf(o);
@@ -138,7 +147,7 @@ async function run(pool: KernelPool, x: Operand, y: Operand | undefined, chunkBy
   const cAt = arena.take(P * Q * F64);
   const scratch = Array.from({ length: threads }, () => ({ packA: arena.take(pack.left), packB: arena.take(pack.right) }));
   pool.reserve(arena.size);
-  pool.f64().fill(0, cAt / F64, cAt / F64 + P * Q);
+  pool.local.fillZero(cAt, P * Q * F64);
 
   const load = (r0: number, buffer: { xAt: number; yAt: number }): { xs: Placed; ys: Placed; count: number } => {
     const r1 = Math.min(rows, r0 + chunkRows);
@@ -170,8 +179,9 @@ async function run(pool: KernelPool, x: Operand, y: Operand | undefined, chunkBy
     await running;
   }
 
-  // Drop the tile padding.
+  // Drop the tile padding (one copy when there is none).
   const memory = pool.f64();
-  for (let i = 0; i < p; i++) out.set(memory.subarray(cAt / F64 + i * Q, cAt / F64 + i * Q + q), i * q);
+  if (Q === q) out.set(memory.subarray(cAt / F64, cAt / F64 + p * q));
+  else for (let i = 0; i < p; i++) out.set(memory.subarray(cAt / F64 + i * Q, cAt / F64 + i * Q + q), i * q);
   return out;
 }

@@ -118,10 +118,12 @@ export class KernelPool {
   ) {}
 
   static async start(threads: number, accumulate: Accumulate, idle: IdleRelease = DEFAULT_IDLE_RELEASE): Promise<KernelPool> {
-    const module = await WebAssemblyApi.compile(productModuleBytes({ accumulate }));
-    const memory = new WebAssemblyApi.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    // threads = 0: a pool of the calling thread alone (every product runs `onCaller`), on a private memory: copies
+    // in and out of a SharedArrayBuffer take V8's slower relaxed-atomic path.
+    const shared = threads > 0;
+    const module = await WebAssemblyApi.compile(productModuleBytes({ accumulate, shared }));
+    const memory = new WebAssemblyApi.Memory({ initial: 1, maximum: MAX_PAGES, shared });
     const instance = new WebAssemblyApi.Instance(module, { env: { memory } });
-    // threads = 0: a pool of the calling thread alone (every product runs `onCaller`).
     const workers = Array.from(
       { length: Math.max(0, threads) },
       () => new PoolWorker(new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module, memory } })),

@@ -440,6 +440,8 @@ export interface ModuleOptions {
   readonly shape?: MicroShape;
   readonly blocking?: Blocking;
   readonly accumulate?: Accumulate;
+  /** Import a shared memory (default, for worker threads) or a private one (a pool of the calling thread alone). */
+  readonly shared?: boolean;
 }
 
 /**
@@ -447,7 +449,7 @@ export interface ModuleOptions {
  * module is built at run time from this readable source; no binary artifact is kept in the repository.
  */
 export function productModuleBytes(options: ModuleOptions = {}): Uint8Array {
-  const { shape = DEFAULT_SHAPE, blocking = DEFAULT_BLOCKING, accumulate = 'mul-add' } = options;
+  const { shape = DEFAULT_SHAPE, blocking = DEFAULT_BLOCKING, accumulate = 'mul-add', shared = true } = options;
   if (blocking.mc % shape.mr !== 0 || blocking.nc % shape.nr !== 0) {
     throw new RangeError(`blocking ${blocking.mc}×${blocking.nc} is not a multiple of the ${shape.mr}×${shape.nr} tile`);
   }
@@ -461,7 +463,7 @@ export function productModuleBytes(options: ModuleOptions = {}): Uint8Array {
     crossGramBatch(index),
     fillZero(),
   ];
-  return assembleModule({ initialPages: 1, maximumPages: MAX_PAGES, shared: true }, functions);
+  return assembleModule({ initialPages: 1, maximumPages: MAX_PAGES, shared }, functions);
 }
 
 /** The fastest accumulation this engine validates. */
