@@ -19,7 +19,7 @@
  *  6. R = Qᵀ·A_c = L⁻¹·S_k·V_kᵀ: each neuron's coordinates in the basis (PWCCA's ⟨h_i, z_j⟩).
  */
 import { InputError } from '../errors.js';
-import { backendInfo, crossGram, crossGramOnThisThread, gram, matmul, type KernelChoice, type KernelOptions } from '../kernels/index.js';
+import { backendInfo, crossGramOnThisThread, gram, matmul, type KernelChoice, type KernelOptions } from '../kernels/index.js';
 import { choleskyInverse } from '../linalg/cholesky.js';
 import { eighStaged } from '../linalg/eigh.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
@@ -189,11 +189,12 @@ export async function basisOf(layer: LayerDecomposition, kernel: KernelOptions =
 }
 
 /**
- * The eigensolvers' back-transformation products: always a float64 CPU kernel, whatever backend the layer products
- * use (a float32 backend would cost the eigenvectors half their digits).
+ * The eigensolvers' and the Cholesky's own products (divide-and-conquer merges, back-transformation): float64 on the
+ * calling thread, whatever backend the layer products use — a float32 backend would cost the eigenvectors half their
+ * digits, and the shared kernel threads may be busy with a layer-sized product of the same comparison.
  */
 export function exactProduct(x: Matrix, y: Matrix): Promise<Matrix> {
-  return process.env.XP === 'pool' ? crossGram(x, y, { backend: 'cpu' }) : crossGramOnThisThread(x, y);
+  return crossGramOnThisThread(x, y);
 }
 
 /** The basis as a Matrix (a view, no copy) or its first `k` columns (a copy). */
