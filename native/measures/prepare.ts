@@ -21,6 +21,7 @@
 import { InputError } from '../errors.js';
 import { backendInfo, crossGramOnThisThread, gram, matmul, type KernelChoice, type KernelOptions } from '../kernels/index.js';
 import { choleskyInverse } from '../linalg/cholesky.js';
+import { VectorMachine } from '../kernels/wasm/vector-machine.js';
 import { eighStaged } from '../linalg/eigh.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
 import { rankTolerance, selectColumns, transpose } from '../linalg/util.js';
@@ -219,43 +220,63 @@ export function checkFinite(x: Matrix, ref: string): void {
 }
 
 /**
+ * Layers up to this size are centered in WebAssembly SIMD (a wasm32 memory holds 4 GiB at most); larger ones by the
+ * scalar loops.
+ */
+export const SIMD_CENTERING_MAX_BYTES = 2 ** 31;
+
+/**
  * Centering and each neuron's variance in two passes over the data: (1) sums and min/max, (2) c = x − mean, written
  * out, with Σc and Σc² for the corrected two-pass variance (Σc² − (Σc)²/m)/m, which stays accurate for neurons
  * with a large mean. A neuron is flagged constant when min = max, whatever rounding the mean left behind; its
- * centered column is exactly zero. Returns null when a sum is not finite: a NaN or ±Inf in the data (or values
- * whose sum overflows), so finiteness costs no pass of its own.
+ * centered column is exactly zero. Both passes run in WebAssembly SIMD on a copy in a vector machine (the centered
+ * layer then lives there), or as scalar loops above SIMD_CENTERING_MAX_BYTES. Returns null when a sum is not
+ * finite: a NaN or ±Inf in the data (or values whose sum overflows), so finiteness costs no pass of its own.
  */
-function centerAndMeasure(x: Matrix): { centered: Matrix; variance: Float64Array; constant: Uint8Array } | null {
+export function centerAndMeasure(x: Matrix, simd = x.data.length * 8 <= SIMD_CENTERING_MAX_BYTES): { centered: Matrix; variance: Float64Array; constant: Uint8Array } | null {
   const { rows: m, cols: n, data } = x;
-  const sum = new Float64Array(n);
-  const lo = Float64Array.from(data.subarray(0, n));
-  const hi = Float64Array.from(data.subarray(0, n));
-  for (let r = 0; r < m; r++) {
-    const o = r * n;
-    for (let j = 0; j < n; j++) {
-      const v = data[o + j]!;
-      sum[j] += v;
-      if (v < lo[j]!) lo[j] = v;
-      else if (v > hi[j]!) hi[j] = v;
+  const machine = simd ? new VectorMachine([m * n, n, n, n, n, n, n]) : null;
+  const alloc = (length: number): Float64Array => (machine ? machine.alloc(length) : new Float64Array(length));
+  const out = alloc(m * n);
+  const sum = alloc(n);
+  const lo = alloc(n);
+  const hi = alloc(n);
+  lo.set(data.subarray(0, n));
+  hi.set(data.subarray(0, n));
+  if (machine) {
+    out.set(data);
+    machine.exports.columnStats(out.byteOffset, m, n, sum.byteOffset, lo.byteOffset, hi.byteOffset);
+  } else {
+    for (let r = 0; r < m; r++) {
+      const o = r * n;
+      for (let j = 0; j < n; j++) {
+        const v = data[o + j]!;
+        sum[j] += v;
+        if (v < lo[j]!) lo[j] = v;
+        else if (v > hi[j]!) hi[j] = v;
+      }
     }
   }
-  const mean = new Float64Array(n);
+  const mean = alloc(n);
   const constant = new Uint8Array(n);
   for (let j = 0; j < n; j++) {
     if (!Number.isFinite(sum[j]!)) return null;
     constant[j] = lo[j] === hi[j] ? 1 : 0;
     mean[j] = constant[j] ? data[j]! : sum[j]! / m; // constant: the value itself, so c is exactly 0
   }
-  const out = new Float64Array(m * n);
-  const s1 = new Float64Array(n);
-  const s2 = new Float64Array(n);
-  for (let r = 0; r < m; r++) {
-    const o = r * n;
-    for (let j = 0; j < n; j++) {
-      const c = data[o + j]! - mean[j]!;
-      out[o + j] = c;
-      s1[j] += c;
-      s2[j] += c * c;
+  const s1 = alloc(n);
+  const s2 = alloc(n);
+  if (machine) {
+    machine.exports.centerColumns(out.byteOffset, m, n, mean.byteOffset, s1.byteOffset, s2.byteOffset);
+  } else {
+    for (let r = 0; r < m; r++) {
+      const o = r * n;
+      for (let j = 0; j < n; j++) {
+        const c = data[o + j]! - mean[j]!;
+        out[o + j] = c;
+        s1[j] += c;
+        s2[j] += c * c;
+      }
     }
   }
   const variance = new Float64Array(n);

@@ -7,7 +7,9 @@
  *   syr2Lower   A ← A − v·qᵀ − q·vᵀ on that lower triangle (its rank-2 update);
  *   rotateRows  the plane rotations of one implicit-QL sweep applied to consecutive row pairs of W;
  *   bidiagonalRows  one step of Golub–Kahan bidiagonalisation over the trailing rows (left update, right
- *               reflector, and the next step's accumulation in one pass per row).
+ *               reflector, and the next step's accumulation in one pass per row);
+ *   columnStats, centerColumns  the two passes of centering a layer (per-neuron sums, min and max; then x − mean
+ *               in place with Σc and Σc²), which every comparison starts with.
  *
  * Each runs in place on the caller's memory and returns synchronously, so the eigensolver's control flow stays in
  * TypeScript and only these loops run here. Per entry the arithmetic is the scalar loops' (same operations, same
@@ -36,6 +38,10 @@ export interface VectorExports {
    * x ← x − f·acc; g = γ·(x·u); x ← x − g·u; then next[1:len) += x₀·x[1:len).
    */
   bidiagonalRows(row: number, ld: number, count: number, len: number, fs: number, acc: number, u: number, gamma: number, next: number): void;
+  /** Over `rows` rows of `cols` entries at x: sum[j] += x_j, lo[j] = min(lo[j], x_j), hi[j] = max(hi[j], x_j). */
+  columnStats(x: number, rows: number, cols: number, sum: number, lo: number, hi: number): void;
+  /** In place over `rows` rows of `cols` entries: c = x_j − mean[j], x_j ← c, s1[j] += c, s2[j] += c·c. */
+  centerColumns(x: number, rows: number, cols: number, mean: number, s1: number, s2: number): void;
 }
 
 const { i32, f64, v128 } = ValType;
@@ -294,7 +300,102 @@ function bidiagonalRows(): FunctionSpec {
   return f.spec();
 }
 
+type ColumnStep = (c: Code, simd: boolean, at: number, columns: readonly number[]) => void;
+
+/**
+ * A pass over `rows` rows of `cols` entries at x (row stride cols·8) with per-column arrays walked alongside: the
+ * step made by `make` (which may take locals of its own) handles one pair of entries (simd) or the odd last one,
+ * `at` pointing at the entry in x and `columns[i]` at the matching entry of array i.
+ */
+function columnPass(name: string, arrays: number, make: (f: FunctionBuilder) => ColumnStep): FunctionSpec {
+  const f = new FunctionBuilder(name, [i32, i32, i32, ...Array.from({ length: arrays }, () => i32)]);
+  const [x, rows, cols] = [0, 1, 2] as const;
+  const bases = Array.from({ length: arrays }, (_, i) => 3 + i);
+  const step = make(f);
+  const r = f.local(i32);
+  const row = f.local(i32);
+  const stride = f.local(i32);
+  const px = f.local(i32);
+  const end = f.local(i32);
+  const pointers = bases.map(() => f.local(i32));
+  const code = f.body;
+  code.get(cols).i32(3).i32Shl().set(stride);
+  rowLoop(code, x, stride, rows, r, row, (l) => {
+    l.get(row).set(px);
+    bases.forEach((base, i) => l.get(base).set(pointers[i]!));
+    l.get(px).get(cols).i32(-2).i32And().i32(3).i32Shl().i32Add().set(end);
+    pairLoop(l, px, end, (b) => {
+      step(b, true, px, pointers);
+      for (const p of pointers) bump(b, p, V128);
+    });
+    l.get(cols).i32(1).i32And().if((odd) => step(odd, false, px, pointers));
+  });
+  return f.spec();
+}
+
+/** Scalar or f64x2 forms of the few operations the column passes use. */
+function lanes(c: Code, simd: boolean) {
+  return {
+    load: (p: number): Code => (simd ? c.get(p).v128Load() : c.get(p).f64Load()),
+    store: (): Code => (simd ? c.v128Store() : c.f64Store()),
+    add: (): Code => (simd ? c.f64x2Add() : c.f64Add()),
+    sub: (): Code => (simd ? c.f64x2Sub() : c.f64Sub()),
+    mul: (): Code => (simd ? c.f64x2Mul() : c.f64Mul()),
+    min: (): Code => (simd ? c.f64x2Min() : c.f64Min()),
+    max: (): Code => (simd ? c.f64x2Max() : c.f64Max()),
+  };
+}
+
+function columnStats(): FunctionSpec {
+  return columnPass('columnStats', 3, () => (c, simd, at, [sum, lo, hi]) => {
+    const o = lanes(c, simd);
+    c.get(sum!);
+    o.load(sum!);
+    o.load(at);
+    o.add();
+    o.store();
+    c.get(lo!);
+    o.load(lo!);
+    o.load(at);
+    o.min();
+    o.store();
+    c.get(hi!);
+    o.load(hi!);
+    o.load(at);
+    o.max();
+    o.store();
+  });
+}
+
+function centerColumns(): FunctionSpec {
+  return columnPass('centerColumns', 3, (f) => {
+    const cs = f.local(f64);
+    const cv = f.local(v128);
+    return (c, simd, at, [mean, s1, s2]) => {
+      const o = lanes(c, simd);
+      const centered = simd ? cv : cs;
+      o.load(at);
+      o.load(mean!);
+      o.sub();
+      c.set(centered);
+      c.get(at).get(centered);
+      o.store();
+      c.get(s1!);
+      o.load(s1!);
+      c.get(centered);
+      o.add();
+      o.store();
+      c.get(s2!);
+      o.load(s2!);
+      c.get(centered).get(centered);
+      o.mul();
+      o.add();
+      o.store();
+    };
+  });
+}
+
 /** The module bytes (generated at run time from this source, like the product module). */
 export function vectorModuleBytes(): Uint8Array {
-  return assembleModule({ initialPages: 1, maximumPages: MAX_PAGES, shared: false }, [symvLower(), syr2Lower(), rotateRows(), bidiagonalRows()]);
+  return assembleModule({ initialPages: 1, maximumPages: MAX_PAGES, shared: false }, [symvLower(), syr2Lower(), rotateRows(), bidiagonalRows(), columnStats(), centerColumns()]);
 }

@@ -5,7 +5,7 @@ import { matrix, type Matrix } from '../../../native/linalg/matrix.js';
 import { identity, matmul, matmulTN, maxAbsDiff, transpose } from '../../../native/linalg/util.js';
 import { svd } from '../../../native/linalg/svd.js';
 import { compareBases } from '../../../native/measures/compare.js';
-import { basisMatrix, prepareBasis, REORTHOGONALIZE_ABOVE } from '../../../native/measures/prepare.js';
+import { basisMatrix, centerAndMeasure, prepareBasis, REORTHOGONALIZE_ABOVE } from '../../../native/measures/prepare.js';
 import { maxAbs, python, randomMatrix, toNested } from '../linalg/helpers.js';
 import { layerPairs } from './cases.js';
 
@@ -92,5 +92,40 @@ describe('prepareBasis', () => {
     const x = randomMatrix(40, 5, 35);
     const p = await prepareBasis(transpose(x));
     expect([p.datapoints, p.neurons]).toEqual([5, 40]);
+  });
+});
+
+describe('centering: WebAssembly SIMD and scalar passes', () => {
+  it.each([
+    [40, 7],
+    [33, 8],
+    [1, 5],
+    [25, 1],
+  ])('agree on a %i × %i layer with large means, a constant and a negative-zero neuron', (m, n) => {
+    const x = randomMatrix(m, n, 37 + m);
+    for (let r = 0; r < m; r++) {
+      x.data[r * n] = x.data[r * n]! * 1e-3 + 1e4; // large mean
+      if (n > 2) x.data[r * n + 2] = 3.25; // constant
+      if (n > 3) x.data[r * n + 3] = r % 2 === 0 ? 0 : -0; // constant ±0
+    }
+    const simd = centerAndMeasure(x, true)!;
+    const scalar = centerAndMeasure(x, false)!;
+    expect(Array.from(simd.constant)).toEqual(Array.from(scalar.constant));
+    for (let i = 0; i < m * n; i++) expect(Math.abs(simd.centered.data[i]! - scalar.centered.data[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(scalar.centered.data[i]!)));
+    for (let j = 0; j < n; j++) expect(Math.abs(simd.variance[j]! - scalar.variance[j]!)).toBeLessThanOrEqual(1e-12 * Math.max(1e-300, scalar.variance[j]!));
+    if (n > 2 && m > 1) {
+      expect(simd.constant[2]).toBe(1);
+      for (let r = 0; r < m; r++) expect(simd.centered.data[r * n + 2]).toBe(0);
+    }
+  });
+
+  it('both report a NaN or an infinity as null (the caller then names it)', () => {
+    const x = randomMatrix(12, 5, 39);
+    x.data[17] = Number.NaN;
+    expect(centerAndMeasure(x, true)).toBeNull();
+    expect(centerAndMeasure(x, false)).toBeNull();
+    x.data[17] = Infinity;
+    expect(centerAndMeasure(x, true)).toBeNull();
+    expect(centerAndMeasure(x, false)).toBeNull();
   });
 });

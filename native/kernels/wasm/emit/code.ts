@@ -187,6 +187,12 @@ export class Code {
   f64Mul(): this {
     return this.op(0xa2);
   }
+  f64Min(): this {
+    return this.op(0xa4);
+  }
+  f64Max(): this {
+    return this.op(0xa5);
+  }
 
   // 128-bit SIMD, float64 lanes. Alignment hints are hints only: unaligned access stays correct.
   v128Load(offset = 0): this {
@@ -212,6 +218,12 @@ export class Code {
   }
   f64x2Mul(): this {
     return this.simd(0xf2);
+  }
+  f64x2Min(): this {
+    return this.simd(0xf4);
+  }
+  f64x2Max(): this {
+    return this.simd(0xf5);
   }
   /** Both lanes := the float64 on the stack. */
   f64x2Splat(): this {
