@@ -32,21 +32,10 @@ if (!CHROMIUM) {
   process.exit(0);
 }
 
-// Always the current sources: the renderer is rebuilt, the server and clustering are loaded through tsx (never a
-// stale dist/ or out/).
-{
-  const { build } = await import('vite');
-  const vue = (await import('@vitejs/plugin-vue')).default;
-  await build({
-    root: join(ROOT, 'renderer'),
-    base: './',
-    configFile: false,
-    logLevel: 'error',
-    plugins: [vue()],
-    build: { outDir: join(ROOT, 'out/renderer'), emptyOutDir: true, chunkSizeWarningLimit: 4096 },
-  });
-}
+// Always the current sources: the renderer is rebuilt (as the browser tests build it), the server and clustering are
+// loaded through tsx (never a stale dist/ or out/).
 const { tsImport } = await import('tsx/esm/api');
+await (await tsImport('../test/e2e/build-renderer.ts', import.meta.url)).buildRenderer('error');
 const { startServer } = await tsImport('../native/serve/server.ts', import.meta.url);
 const { averageLinkageFromSimilarity } = await tsImport('../native/analyses/clustering.ts', import.meta.url);
 const { chromium } = await import('playwright-core');
