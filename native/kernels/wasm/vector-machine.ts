@@ -4,7 +4,7 @@
  * byteOffsets to the SIMD loops. One machine per solver call, so concurrent async callers never share state; the
  * module is compiled once per thread and instantiating it costs microseconds.
  */
-import { PAGE_BYTES } from './product-module.js';
+import { MAX_PAGES, PAGE_BYTES } from './product-module.js';
 import { vectorModuleBytes, type VectorExports } from './vector-module.js';
 import { WebAssemblyApi, type WasmMemory, type WasmModule } from './webassembly.js';
 
@@ -23,6 +23,9 @@ export class VectorMachine {
     for (const n of lengths) bytes += Math.ceil((n * 8) / ALIGN) * ALIGN;
     compiled ??= new WebAssemblyApi.Module(vectorModuleBytes());
     const pages = Math.max(1, Math.ceil(bytes / PAGE_BYTES));
+    if (pages > MAX_PAGES) {
+      throw new RangeError(`the dense solvers need ${(bytes / 2 ** 30).toFixed(1)} GiB of WebAssembly memory here; 4 GiB is the most one can hold`);
+    }
     this.memory = new WebAssemblyApi.Memory({ initial: pages, maximum: pages });
     this.exports = new WebAssemblyApi.Instance(compiled, { env: { memory: this.memory } }).exports as unknown as VectorExports;
   }

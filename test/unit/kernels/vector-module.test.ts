@@ -93,4 +93,8 @@ describe('vector module (WebAssembly SIMD level-2 loops)', () => {
     for (let i = 0; i < x.length; i++) expect(x[i]).toBeCloseTo(wantX[i]!, 13);
     for (let j = 1; j < len; j++) expect(next[j]).toBeCloseTo(wantNext[j]!, 13);
   });
+
+  it('refuses more than a wasm32 memory can hold, in one clear line', () => {
+    expect(() => new VectorMachine([2 ** 29, 2 ** 29])).toThrow(/need 8\.0 GiB of WebAssembly memory here; 4 GiB is the most/);
+  });
 });
