@@ -68,6 +68,9 @@ export async function compareMatrices(x: Matrix, y: Matrix, options: CompareOpti
     });
   const stagedA = stage(centeredA);
   stagedA.catch(() => undefined); // awaited below, after B is checked
+  // Let A's Gram reach the kernel threads (its setup runs in promise continuations) before B's centering holds this
+  // thread.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   const centeredB = centerLayer(y, { ...prepare, ref: refB });
   const stagedB = stage(centeredB);
   const covariance = method === 'cka' ? undefined : crossGram(centeredA.centered, centeredB.centered, kernel);
