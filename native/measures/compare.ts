@@ -9,7 +9,7 @@ import type { Matrix } from '../linalg/matrix.js';
 import { cca } from './cca.js';
 import { cka } from './cka.js';
 import { basisCross, checkSameDatapoints } from './pair.js';
-import { covarianceCross, covarianceRouteApplies } from './pair-covariance.js';
+import { conditionedForCovariance, covarianceCross, covarianceRouteApplies } from './pair-covariance.js';
 import { basisOf, centerLayer, stageLayer, type CenteredLayer, type LayerDecomposition, type StagedLayer } from './prepare.js';
 import { pwcca } from './pwcca.js';
 import { pwccaReference } from './pwcca-reference.js';
@@ -51,8 +51,8 @@ export async function compareMatrices(x: Matrix, y: Matrix, options: CompareOpti
   if (options.pwccaCompat === 'reference') return pwccaReference(x, y, { epsilon: options.epsilon, refA, refB, backend: options.backend });
   checkSameDatapoints({ ref: refA, datapoints: x.rows }, { ref: refB, datapoints: y.rows });
   const prepare = { epsilon: options.epsilon, backend: options.backend };
-  // A's Gram goes to the kernel threads while this thread centers B; A's eigendecomposition (this thread) then
-  // overlaps B's Gram. The cross-covariance, which the covariance route needs and nothing else does, is queued last.
+  // Scheduling: A's Gram goes to the kernel threads while this thread centers B; A's eigenvalues (this thread) then
+  // overlap B's Gram; the cross-covariance, which only the covariance route needs, is queued last.
   const centeredA = centerLayer(x, { ...prepare, ref: refA }); // A's problem is reported first
   const kernel = { backend: options.backend };
   const { method } = options;
@@ -62,7 +62,7 @@ export async function compareMatrices(x: Matrix, y: Matrix, options: CompareOpti
   const basisFree = (method === 'cca' || method === 'pwcca') && options.keep === undefined && options.dims === undefined;
   const stage = (layer: CenteredLayer): Promise<{ staged: StagedLayer; cholesky: Promise<LayerDecomposition | null> }> =>
     stageLayer(layer, prepare).then((staged) => {
-      const cholesky = basisFree && covarianceRouteApplies(staged, staged) ? staged.cholesky() : Promise.resolve(null);
+      const cholesky = basisFree && conditionedForCovariance(staged) ? staged.cholesky() : Promise.resolve(null);
       cholesky.catch(() => undefined);
       return { staged, cholesky };
     });

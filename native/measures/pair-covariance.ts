@@ -16,8 +16,13 @@ import type { PairCross } from './types.js';
 /** λ₁/λ_k up to which a layer's whitened covariance is accurate enough (see above). */
 export const COVARIANCE_ROUTE_MAX_CONDITION = 1e4;
 
+/** One layer's half of the route condition. */
+export function conditionedForCovariance(layer: { readonly condition: number }): boolean {
+  return layer.condition <= COVARIANCE_ROUTE_MAX_CONDITION;
+}
+
 export function covarianceRouteApplies(a: { readonly condition: number }, b: { readonly condition: number }): boolean {
-  return a.condition <= COVARIANCE_ROUTE_MAX_CONDITION && b.condition <= COVARIANCE_ROUTE_MAX_CONDITION;
+  return conditionedForCovariance(a) && conditionedForCovariance(b);
 }
 
 /**
