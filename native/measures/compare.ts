@@ -9,7 +9,7 @@ import type { Matrix } from '../linalg/matrix.js';
 import { cca } from './cca.js';
 import { cka } from './cka.js';
 import { basisCross, checkSameDatapoints } from './pair.js';
-import { conditionedForCovariance, covarianceCross, covarianceRouteApplies } from './pair-covariance.js';
+import { conditionedForCovariance, COVARIANCE_ROUTE_MAX_CONDITION, covarianceCross, covarianceRouteApplies } from './pair-covariance.js';
 import { basisOf, centerLayer, stageLayer, type CenteredLayer, type LayerDecomposition, type StagedLayer } from './prepare.js';
 import { pwcca } from './pwcca.js';
 import { pwccaReference } from './pwcca-reference.js';
@@ -57,11 +57,11 @@ export async function compareMatrices(x: Matrix, y: Matrix, options: CompareOpti
   const kernel = { backend: options.backend };
   const { method } = options;
   // Untruncated CCA and PWCCA do not depend on which orthonormal basis spans each layer: where a layer is of full
-  // rank and well-conditioned, Cholesky whitening replaces its eigenvectors, started as soon as its eigenvalues
-  // are known (wasted only if the other layer then needs the basis route).
+  // rank and well-conditioned, Cholesky whitening replaces its eigenvectors — tried first, and where a rigorous
+  // condition bound from the factor already clears the route, its eigenvalues are never computed.
   const basisFree = (method === 'cca' || method === 'pwcca') && options.keep === undefined && options.dims === undefined;
   const stage = (layer: CenteredLayer): Promise<{ staged: StagedLayer; cholesky: Promise<LayerDecomposition | null> }> =>
-    stageLayer(layer, prepare).then((staged) => {
+    stageLayer(layer, basisFree ? { ...prepare, choleskyUpTo: COVARIANCE_ROUTE_MAX_CONDITION } : prepare).then((staged) => {
       const cholesky = basisFree && conditionedForCovariance(staged) ? staged.cholesky() : Promise.resolve(null);
       cholesky.catch(() => undefined);
       return { staged, cholesky };

@@ -34,7 +34,7 @@ export function chooseDims(p: LayerSpectrum, truncation: Truncation = {}): numbe
   if (truncation.keep === undefined) return p.rank;
   const keep = truncation.keep;
   if (!(keep > 0 && keep <= 1)) throw new UsageError(`--keep must be in (0, 1], got ${keep}`);
-  const s = p.singularValues;
+  const s = singularValuesOf(p);
   let total = 0;
   for (let i = 0; i < p.rank; i++) total += s[i]!;
   let sum = 0;
@@ -43,6 +43,12 @@ export function chooseDims(p: LayerSpectrum, truncation: Truncation = {}): numbe
     if (sum >= keep * total) return k;
   }
   return p.rank;
+}
+
+/** σ of a layer, which every truncation and weighting by σ needs (an internal error where a route left them out). */
+export function singularValuesOf(p: LayerSpectrum): Float64Array {
+  if (!p.singularValues) throw new Error(`${p.ref}: this decomposition has no singular values (Cholesky whitening), and this step needs them`);
+  return p.singularValues;
 }
 
 /**

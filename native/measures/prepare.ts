@@ -25,6 +25,7 @@ import { VectorMachine } from '../kernels/wasm/vector-machine.js';
 import { eighStaged } from '../linalg/eigh.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
 import { rankTolerance, selectColumns, transpose } from '../linalg/util.js';
+import { singularValuesOf } from './pair.js';
 import type { LayerSpectrum, PreparedBasis } from './types.js';
 
 /** Default relative variance below which a neuron counts as constant (`--epsilon`). */
@@ -129,23 +130,102 @@ export interface StagedLayer {
   cholesky(): Promise<LayerDecomposition | null>;
 }
 
-export async function stageLayer(layer: CenteredLayer, options: PrepareOptions = {}): Promise<StagedLayer> {
-  const { ref, epsilon, neurons: n, kept, centered: ak } = layer;
+export interface StageOptions extends PrepareOptions {
+  /**
+   * Try Cholesky whitening before any eigenvalue: when G = L·Lᵀ exists and the rigorous bound
+   * κ(G) ≤ ‖G‖₁·‖L⁻¹‖₁·‖L⁻¹‖_∞ is at most this, the layer is of full numerical rank and conditioned well enough
+   * for the caller's route, and its eigenvalues are never computed (they are computed after all if `eigen()` is
+   * asked for). Float64 backends only.
+   */
+  readonly choleskyUpTo?: number;
+}
+
+export async function stageLayer(layer: CenteredLayer, options: StageOptions = {}): Promise<StagedLayer> {
+  const g = await gram(layer.centered, { backend: options.backend });
+  const info = await backendInfo(options.backend ?? 'auto');
+  if (options.choleskyUpTo !== undefined && info.precision === 'f64' && layer.kept.length > 0) {
+    const factors = await choleskyOrNull(g);
+    const bound = factors ? conditionBound(g, factors.inverse) : Infinity;
+    if (factors && bound <= options.choleskyUpTo) {
+      let byEigen: StagedLayer | undefined;
+      const decomposition: LayerDecomposition = {
+        spectrum: { ...spectrumFields(layer), rank: layer.kept.length, singularValues: null, coordinates: transpose(factors.l).data },
+        centered: layer.centered,
+        whitening: transpose(factors.inverse),
+        condition: bound,
+      };
+      return {
+        layer,
+        rank: layer.kept.length,
+        condition: bound,
+        eigen: async () => (byEigen ??= stageByEigenvalues(layer, g, info.precision === 'f64' ? 0 : info.tolerance)).eigen(),
+        cholesky: async () => decomposition,
+      };
+    }
+  }
+  return stageByEigenvalues(layer, g, info.precision === 'f64' ? 0 : info.tolerance);
+}
+
+function spectrumFields(layer: CenteredLayer): Pick<LayerSpectrum, 'ref' | 'datapoints' | 'neurons' | 'kept' | 'epsilon'> {
+  return { ref: layer.ref, datapoints: layer.centered.rows, neurons: layer.neurons, kept: layer.kept, epsilon: layer.epsilon };
+}
+
+/** Cholesky factor and inverse of G, or null when a pivot is not positive. */
+async function choleskyOrNull(g: Matrix): Promise<{ l: Matrix; inverse: Matrix } | null> {
+  try {
+    return await choleskyInverse(g, exactProduct);
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+}
+
+/**
+ * An upper bound on κ₂(G) = λ_max·‖G⁻¹‖₂ from G and X = L⁻¹ (G⁻¹ = XᵀX): λ_max ≤ ‖G‖₁ and ‖X‖₂² ≤ ‖X‖₁·‖X‖_∞.
+ * O(n²), and never below the true condition.
+ */
+export function conditionBound(g: Matrix, inverse: Matrix): number {
+  const n = g.rows;
+  let gNorm = 0;
+  for (let j = 0; j < n; j++) {
+    let column = 0;
+    for (let i = 0; i < n; i++) column += Math.abs(g.data[i * n + j]!);
+    gNorm = Math.max(gNorm, column);
+  }
+  const rows = new Float64Array(n);
+  const columns = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const v = Math.abs(inverse.data[i * n + j]!);
+      rows[i]! += v;
+      columns[j]! += v;
+    }
+  }
+  let one = 0;
+  let inf = 0;
+  for (let i = 0; i < n; i++) {
+    one = Math.max(one, columns[i]!);
+    inf = Math.max(inf, rows[i]!);
+  }
+  return gNorm * one * inf;
+}
+
+/** Steps 3–4 staged by the Gram's eigenvalues; `floor`: a reduced-precision backend's relative tolerance (0 for f64). */
+function stageByEigenvalues(layer: CenteredLayer, g: Matrix, floor: number): StagedLayer {
+  const { kept, centered: ak } = layer;
   const m = ak.rows;
   const nk = kept.length;
-  const g = await gram(ak, { backend: options.backend });
   const staged = eighStaged(g, exactProduct);
   const { values } = staged;
   // A reduced-precision backend (float32 GPU) declares how far its Gram may sit from the exact one; below that
   // nothing is resolved, so its tolerance raises the cut. Float64 backends differ only by summation order.
-  const info = await backendInfo(options.backend ?? 'auto');
-  const tol = Math.max(rankTolerance(values[0]!, Math.max(m, nk)), info.precision === 'f64' ? 0 : info.tolerance * values[0]!);
+  const tol = Math.max(rankTolerance(values[0]!, Math.max(m, nk)), floor * values[0]!);
   let k = 0;
   while (k < nk && values[k]! > tol) k++;
   const sigma = new Float64Array(k);
   for (let i = 0; i < k; i++) sigma[i] = Math.sqrt(values[i]!);
   const condition = k > 0 ? values[0]! / values[k - 1]! : 1;
-  const spectrum = (coordinates: Float64Array): LayerSpectrum => ({ ref, datapoints: m, neurons: n, kept, epsilon, rank: k, singularValues: sigma, coordinates });
+  const spectrum = (coordinates: Float64Array): LayerSpectrum => ({ ...spectrumFields(layer), rank: k, singularValues: sigma, coordinates });
 
   const eigen = async (): Promise<LayerDecomposition> => {
     const vectors = await staged.vectors();
@@ -163,13 +243,8 @@ export async function stageLayer(layer: CenteredLayer, options: PrepareOptions =
   };
   const byCholesky = async (): Promise<LayerDecomposition | null> => {
     if (k < nk) return null;
-    let factors: { l: Matrix; inverse: Matrix };
-    try {
-      factors = await choleskyInverse(g, exactProduct);
-    } catch (error) {
-      if (error instanceof RangeError) return null; // a non-positive pivot after all: the eigenvectors will do
-      throw error;
-    }
+    const factors = await choleskyOrNull(g); // null: a non-positive pivot after all, the eigenvectors will do
+    if (!factors) return null;
     return { spectrum: spectrum(transpose(factors.l).data), centered: ak, whitening: transpose(factors.inverse), condition };
   };
   return { layer, rank: k, condition, eigen, cholesky: byCholesky };
@@ -186,7 +261,7 @@ export async function basisOf(layer: LayerDecomposition, kernel: KernelOptions =
     q = await matmul(q, t, kernel);
     coordinates = (await exactProduct(t, matrix(k, spectrum.kept.length, coordinates))).data; // Tᵀ·R
   }
-  return { ...spectrum, coordinates, basis: q.data };
+  return { ...spectrum, singularValues: singularValuesOf(spectrum), coordinates, basis: q.data };
 }
 
 /**

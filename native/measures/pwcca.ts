@@ -11,7 +11,7 @@
 import { crossGram, type KernelOptions } from '../kernels/index.js';
 import { matrix } from '../linalg/matrix.js';
 import { canonicalCorrelations } from './correlations.js';
-import { assertNotDegenerate, ccaFields, checkSameDatapoints, chooseDims, isReduction, keepField } from './pair.js';
+import { assertNotDegenerate, ccaFields, checkSameDatapoints, chooseDims, isReduction, keepField, singularValuesOf } from './pair.js';
 import type { LayerSpectrum, MeasureResult, PairCross, Truncation } from './types.js';
 
 export async function pwcca(a: LayerSpectrum, b: LayerSpectrum, truncation: Truncation | undefined, cross: PairCross, kernel: KernelOptions = {}): Promise<MeasureResult> {
@@ -26,8 +26,9 @@ export async function pwcca(a: LayerSpectrum, b: LayerSpectrum, truncation: Trun
   const ud = u!.data;
   const alpha = new Float64Array(c);
   if (reduced) {
+    const sigma = singularValuesOf(a);
     for (let j = 0; j < kA; j++) {
-      const s = a.singularValues[j]!;
+      const s = sigma[j]!;
       for (let i = 0; i < c; i++) alpha[i]! += s * Math.abs(ud[j * c + i]!);
     }
   } else {

@@ -10,7 +10,7 @@
  */
 import type { KernelOptions } from '../kernels/index.js';
 import { canonicalCorrelations } from './correlations.js';
-import { ccaFields, checkSameDatapoints, chooseDims, keepField } from './pair.js';
+import { ccaFields, checkSameDatapoints, chooseDims, keepField, singularValuesOf } from './pair.js';
 import { svccaTruncation } from './svcca.js';
 import type { LayerSpectrum, MeasureResult, PairCross, Truncation } from './types.js';
 
@@ -24,10 +24,11 @@ export async function svccaWeighted(a: LayerSpectrum, b: LayerSpectrum, truncati
   const ud = u!.data;
   let weighted = 0;
   let total = 0;
+  const sigma = singularValuesOf(a);
   for (let i = 0; i < kA; i++) {
     let sq = 0;
     for (let j = 0; j < c; j++) sq += (rho[j]! * ud[i * c + j]!) ** 2;
-    const lambda = a.singularValues[i]!;
+    const lambda = sigma[i]!;
     weighted += lambda * Math.sqrt(sq);
     total += lambda;
   }

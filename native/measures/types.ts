@@ -21,14 +21,18 @@ export interface LayerSpectrum {
   readonly epsilon: number;
   /** Numerical rank k of the centered kept layer. */
   readonly rank: number;
-  /** σ₁ ≥ … ≥ σ_k > 0: singular values of the centered kept layer. */
-  readonly singularValues: Float64Array;
+  /**
+   * σ₁ ≥ … ≥ σ_k > 0: singular values of the centered kept layer. Null only for a layer whitened by Cholesky without
+   * its eigenvalues (untruncated CCA/PWCCA of one raw pair, which never read them); every truncation needs them.
+   */
+  readonly singularValues: Float64Array | null;
   /** R = Qᵀ·A_c, k × kept.length row-major: every kept neuron's coordinates in the basis (A_c = Q·R). */
   readonly coordinates: Float64Array;
 }
 
 /** Everything the pair steps need from one layer, computed once by `prepareBasis` (prepare.ts). */
 export interface PreparedBasis extends LayerSpectrum {
+  readonly singularValues: Float64Array;
   /**
    * Q, datapoints × k row-major, orthonormal columns: the left singular vectors of the centered kept layer A_c
    * (Q = A_c·V·S⁻¹), column i belonging to σ_i.

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { matrix, type Matrix } from '../../../native/linalg/matrix.js';
 import { compareBases, compareMatrices, type CompareOptions } from '../../../native/measures/compare.js';
 import { COVARIANCE_ROUTE_MAX_CONDITION, covarianceRouteApplies } from '../../../native/measures/pair-covariance.js';
-import { centerLayer, prepareBasis, stageLayer } from '../../../native/measures/prepare.js';
+import { centerLayer, conditionBound, prepareBasis, stageLayer } from '../../../native/measures/prepare.js';
+import { choleskyInverse } from '../../../native/linalg/cholesky.js';
+import { eigh } from '../../../native/linalg/eigh.js';
+import { matmulTN } from '../../../native/linalg/util.js';
 import { randomMatrix } from '../linalg/helpers.js';
 
 /** B = A·W + noise: correlations spread over (0, 1), both layers well-conditioned. */
@@ -64,5 +67,26 @@ describe('compare of one raw pair (covariance route) against prepared bases (bas
     const direct = await compareMatrices(ill, b, { method: 'cca' });
     const viaBases = await compareBases(await prepareBasis(ill), await prepareBasis(b), { method: 'cca' });
     expect(direct.coefficients).toEqual(viaBases.coefficients);
+  });
+
+  it('the Cholesky-first stage: a rigorous condition bound (never below the true κ), full rank, σ only on demand', async () => {
+    for (const [m, n, seed] of [[400, 150, 91], [300, 40, 92], [500, 200, 93]] as const) {
+      const x = randomMatrix(m, n, seed);
+      for (let r = 0; r < m; r++) x.data[r * n]! *= 30; // one strong neuron: κ in the hundreds
+      const centered = centerLayer(x);
+      const g = matmulTN(centered.centered, centered.centered);
+      const { values } = eigh(g);
+      const kappa = values[0]! / values[n - 1]!;
+      const bound = conditionBound(g, (await choleskyInverse(g, async (a, b) => matmulTN(a, b))).inverse);
+      expect(bound).toBeGreaterThanOrEqual(kappa * (1 - 1e-12));
+      expect(bound).toBeLessThan(kappa * n * n); // loose, but not absurd
+      const staged = await stageLayer(centered, { choleskyUpTo: Infinity });
+      expect(staged.rank).toBe(n);
+      const chol = await staged.cholesky();
+      expect(chol!.spectrum.singularValues).toBeNull();
+      const eig = await staged.eigen();
+      expect(eig.spectrum.singularValues!.length).toBe(n);
+      expect(Math.abs(eig.spectrum.singularValues![0]! ** 2 - values[0]!) / values[0]!).toBeLessThan(1e-12);
+    }
   });
 });
