@@ -52,6 +52,26 @@ export function analysisContext(io: CommandIO): AnalysisContext & { dispose(): P
   };
 }
 
+/**
+ * An analysis command's body between its option parsing and its output: the progress context (SIGINT cancels) and
+ * the workspace index, both released afterwards; exit code 0.
+ */
+export async function runAnalysis(
+  positionals: readonly string[],
+  db: string | undefined,
+  io: CommandIO,
+  usage: string,
+  body: (index: WorkspaceIndex, context: AnalysisContext) => Promise<void>,
+): Promise<number> {
+  const context = analysisContext(io);
+  try {
+    await withIndex(positionals, db, io, usage, (index) => body(index, context));
+    return 0;
+  } finally {
+    await context.dispose();
+  }
+}
+
 export function fixed(value: number | null | undefined, digits = 3): string {
   return value === null || value === undefined ? '—' : value.toFixed(digits);
 }

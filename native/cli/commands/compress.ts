@@ -1,6 +1,6 @@
 import { runCompress, type RunCompressResult } from '../../analyses/compression.js';
 import { defineCommand } from '../command.js';
-import { analysisContext, fixed, parseStepRef, requireOption, table, withIndex } from './analysis-args.js';
+import { fixed, parseStepRef, requireOption, runAnalysis, table } from './analysis-args.js';
 
 const USAGE = 'svcca-studio compress WORKSPACE --run R --layer L [--step final|N] [--next-weights NAME] [--against RUN] [--draws D] [--seed S] [--json]';
 
@@ -23,29 +23,23 @@ export const compressCommand = defineCommand({
   async run({ positionals, options }, io) {
     const run = requireOption(options.run, 'run', USAGE);
     const layer = requireOption(options.layer, 'layer', USAGE);
-    const context = analysisContext(io);
-    try {
-      await withIndex(positionals, options.db, io, USAGE, async (index) => {
-        const result = await runCompress(
-          index,
-          {
-            run,
-            layer,
-            step: parseStepRef(options.step, 'step'),
-            nextWeights: options['next-weights'],
-            against: options.against,
-            draws: options.draws,
-            seed: options.seed,
-            layout: options.layout as 'nhwc' | 'nchw' | undefined,
-          },
-          context,
-        );
-        io.result(result, () => describe(result));
-      });
-      return 0;
-    } finally {
-      await context.dispose();
-    }
+    return runAnalysis(positionals, options.db, io, USAGE, async (index, context) => {
+      const result = await runCompress(
+        index,
+        {
+          run,
+          layer,
+          step: parseStepRef(options.step, 'step'),
+          nextWeights: options['next-weights'],
+          against: options.against,
+          draws: options.draws,
+          seed: options.seed,
+          layout: options.layout as 'nhwc' | 'nchw' | undefined,
+        },
+        context,
+      );
+      io.result(result, () => describe(result));
+    });
   },
 });
 

@@ -4,7 +4,7 @@ import { runDynamics, type RunDynamicsResult } from '../../analyses/dynamics.js'
 import { runGroupDynamics, type GroupDynamicsResult } from '../../analyses/group-dynamics.js';
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../command.js';
-import { analysisContext, fixed, parseStepRef, table, withIndex } from './analysis-args.js';
+import { fixed, parseStepRef, runAnalysis, table } from './analysis-args.js';
 
 const USAGE =
   'svcca-studio dynamics WORKSPACE (--run R | --group G) [--method M] [--reference final|N] [--threshold T] [--conv channels|flatten|dft] [--keep F | --dims K] [--json]';
@@ -31,33 +31,27 @@ export const dynamicsCommand = defineCommand({
   },
   async run({ positionals, options }, io) {
     if ((options.run === undefined) === (options.group === undefined)) throw new UsageError(`give --run or --group; usage: ${USAGE}`);
-    const context = analysisContext(io);
-    try {
-      const request = {
-        method: options.method as Method | undefined,
-        reference: parseStepRef(options.reference, 'reference'),
-        threshold: options.threshold,
-        conv: options.conv as 'channels' | 'flatten' | 'dft' | undefined,
-        keep: options.keep,
-        dims: options.dims,
-        epsilon: options.epsilon,
-        layout: options.layout as 'nhwc' | 'nchw' | undefined,
-        neuronsFirst: options['neurons-first'],
-        classSensitivity: !options['no-classes'],
-      };
-      await withIndex(positionals, options.db, io, USAGE, async (index) => {
-        if (options.run !== undefined) {
-          const result = await runDynamics(index, { ...request, run: options.run }, context);
-          io.result(result, () => describeRun(result));
-        } else {
-          const result = await runGroupDynamics(index, { ...request, group: options.group! }, context);
-          io.result(result, () => describeGroup(result));
-        }
-      });
-      return 0;
-    } finally {
-      await context.dispose();
-    }
+    const request = {
+      method: options.method as Method | undefined,
+      reference: parseStepRef(options.reference, 'reference'),
+      threshold: options.threshold,
+      conv: options.conv as 'channels' | 'flatten' | 'dft' | undefined,
+      keep: options.keep,
+      dims: options.dims,
+      epsilon: options.epsilon,
+      layout: options.layout as 'nhwc' | 'nchw' | undefined,
+      neuronsFirst: options['neurons-first'],
+      classSensitivity: !options['no-classes'],
+    };
+    return runAnalysis(positionals, options.db, io, USAGE, async (index, context) => {
+      if (options.run !== undefined) {
+        const result = await runDynamics(index, { ...request, run: options.run }, context);
+        io.result(result, () => describeRun(result));
+      } else {
+        const result = await runGroupDynamics(index, { ...request, group: options.group! }, context);
+        io.result(result, () => describeGroup(result));
+      }
+    });
   },
 });
 

@@ -3,7 +3,7 @@ import { METHODS } from '../../api/contract.js';
 import { runDynamics } from '../../analyses/dynamics.js';
 import { InputError } from '../../errors.js';
 import { defineCommand } from '../command.js';
-import { analysisContext, requireOption, table, withIndex } from './analysis-args.js';
+import { requireOption, runAnalysis, table } from './analysis-args.js';
 
 const USAGE = 'svcca-studio freeze WORKSPACE --run R [--method M] [--threshold T] [--conv channels|flatten|dft] [--json]';
 
@@ -22,40 +22,34 @@ export const freezeCommand = defineCommand({
   },
   async run({ positionals, options }, io) {
     const run = requireOption(options.run, 'run', USAGE);
-    const context = analysisContext(io);
-    try {
-      await withIndex(positionals, options.db, io, USAGE, async (index) => {
-        const d = await runDynamics(
-          index,
-          {
-            run,
-            method: options.method as Method | undefined,
-            threshold: options.threshold,
-            conv: options.conv as 'channels' | 'flatten' | 'dft' | undefined,
-            keep: options.keep,
-            epsilon: options.epsilon,
-            classSensitivity: false,
-          },
-          context,
-        );
-        const hint = d.freeze_hint;
-        if (!hint) throw new InputError(index.root, `run "${run}" has no numeric training steps to schedule against (its checkpoints: ${d.steps.join(', ')})`);
-        const result = { run: d.run, method: d.method, threshold: d.threshold, layers: d.layers, converged_at: d.converged_at, ...hint };
-        io.result(result, () =>
-          [
-            `${d.run}: freeze each layer once it and every layer below it stay ≥ ${d.threshold} ${d.method}-similar to their final form (${hint.total_steps} steps, ${hint.cost_model} cost model)`,
-            table(
-              ['layer', 'forward flops', 'converged at', 'freeze at', 'frozen'],
-              hint.schedule.map((e) => [e.layer, String(hint.layer_flops[e.layer]), String(e.converged_at ?? '—'), String(e.freeze_at ?? 'never'), `${(100 * e.frozen_fraction).toFixed(1)}%`]),
-            ),
-            `saves ${(100 * hint.backward_saved).toFixed(1)}% of backward and ${(100 * hint.training_saved).toFixed(1)}% of all training computation`,
-            `the paper's linear schedule (${hint.linear_schedule.freeze_at.map((s) => s ?? 'never').join(', ')}): ${(100 * hint.linear_schedule.backward_saved).toFixed(1)}% / ${(100 * hint.linear_schedule.training_saved).toFixed(1)}%`,
-          ].join('\n'),
-        );
-      });
-      return 0;
-    } finally {
-      await context.dispose();
-    }
+    return runAnalysis(positionals, options.db, io, USAGE, async (index, context) => {
+      const d = await runDynamics(
+        index,
+        {
+          run,
+          method: options.method as Method | undefined,
+          threshold: options.threshold,
+          conv: options.conv as 'channels' | 'flatten' | 'dft' | undefined,
+          keep: options.keep,
+          epsilon: options.epsilon,
+          classSensitivity: false,
+        },
+        context,
+      );
+      const hint = d.freeze_hint;
+      if (!hint) throw new InputError(index.root, `run "${run}" has no numeric training steps to schedule against (its checkpoints: ${d.steps.join(', ')})`);
+      const result = { run: d.run, method: d.method, threshold: d.threshold, layers: d.layers, converged_at: d.converged_at, ...hint };
+      io.result(result, () =>
+        [
+          `${d.run}: freeze each layer once it and every layer below it stay ≥ ${d.threshold} ${d.method}-similar to their final form (${hint.total_steps} steps, ${hint.cost_model} cost model)`,
+          table(
+            ['layer', 'forward flops', 'converged at', 'freeze at', 'frozen'],
+            hint.schedule.map((e) => [e.layer, String(hint.layer_flops[e.layer]), String(e.converged_at ?? '—'), String(e.freeze_at ?? 'never'), `${(100 * e.frozen_fraction).toFixed(1)}%`]),
+          ),
+          `saves ${(100 * hint.backward_saved).toFixed(1)}% of backward and ${(100 * hint.training_saved).toFixed(1)}% of all training computation`,
+          `the paper's linear schedule (${hint.linear_schedule.freeze_at.map((s) => s ?? 'never').join(', ')}): ${(100 * hint.linear_schedule.backward_saved).toFixed(1)}% / ${(100 * hint.linear_schedule.training_saved).toFixed(1)}%`,
+        ].join('\n'),
+      );
+    });
   },
 });

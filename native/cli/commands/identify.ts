@@ -1,6 +1,6 @@
 import { layerIdentification, type IdentificationResult } from '../../analyses/layer-identification.js';
 import { defineCommand } from '../command.js';
-import { analysisContext, fixed, parseStepRef, table, withIndex } from './analysis-args.js';
+import { fixed, parseStepRef, runAnalysis, table } from './analysis-args.js';
 
 const USAGE = 'svcca-studio identify WORKSPACE [--runs R1,R2,… | --group G] [--step final|N] [--methods cka,cka-debiased,cka-rbf,svcca,pwcca] [--conv flatten|channels] [--json]';
 
@@ -21,30 +21,24 @@ export const identifyCommand = defineCommand({
     epsilon: { type: 'number', min: 0 },
   },
   async run({ positionals, options }, io) {
-    const context = analysisContext(io);
-    try {
-      await withIndex(positionals, options.db, io, USAGE, async (index) => {
-        const result = await layerIdentification(
-          index,
-          {
-            runs: options.runs?.split(',').filter(Boolean),
-            group: options.group,
-            step: parseStepRef(options.step, 'step'),
-            methods: options.methods?.split(',').filter(Boolean),
-            conv: options.conv as 'flatten' | 'channels' | undefined,
-            keep: options.keep,
-            dims: options.dims,
-            sigma: options.sigma,
-            epsilon: options.epsilon,
-          },
-          context,
-        );
-        io.result(result, () => describe(result));
-      });
-      return 0;
-    } finally {
-      await context.dispose();
-    }
+    return runAnalysis(positionals, options.db, io, USAGE, async (index, context) => {
+      const result = await layerIdentification(
+        index,
+        {
+          runs: options.runs?.split(',').filter(Boolean),
+          group: options.group,
+          step: parseStepRef(options.step, 'step'),
+          methods: options.methods?.split(',').filter(Boolean),
+          conv: options.conv as 'flatten' | 'channels' | undefined,
+          keep: options.keep,
+          dims: options.dims,
+          sigma: options.sigma,
+          epsilon: options.epsilon,
+        },
+        context,
+      );
+      io.result(result, () => describe(result));
+    });
   },
 });
 

@@ -2,7 +2,7 @@ import type { Method } from '../../api/contract.js';
 import { BASIS_METHODS } from '../../measures/compare.js';
 import { runClassSensitivity, type ClassSensitivityResult } from '../../analyses/class-sensitivity.js';
 import { defineCommand } from '../command.js';
-import { analysisContext, fixed, parseStepRef, requireOption, table, withIndex } from './analysis-args.js';
+import { fixed, parseStepRef, requireOption, runAnalysis, table } from './analysis-args.js';
 
 const USAGE = 'svcca-studio sensitivity WORKSPACE --run R [--target logits|labels] [--method M] [--reference final|N] [--conv channels|flatten] [--json]';
 
@@ -26,32 +26,26 @@ export const sensitivityCommand = defineCommand({
   },
   async run({ positionals, options }, io) {
     const run = requireOption(options.run, 'run', USAGE);
-    const context = analysisContext(io);
-    try {
-      await withIndex(positionals, options.db, io, USAGE, async (index) => {
-        const result = await runClassSensitivity(
-          index,
-          {
-            run,
-            target: options.target as 'logits' | 'labels' | undefined,
-            method: options.method as Method | undefined,
-            reference: parseStepRef(options.reference, 'reference'),
-            conv: options.conv as 'channels' | 'flatten' | undefined,
-            keep: options.keep,
-            dims: options.dims,
-            epsilon: options.epsilon,
-            fraction: options.fraction,
-            layout: options.layout as 'nhwc' | 'nchw' | undefined,
-            neuronsFirst: options['neurons-first'],
-          },
-          context,
-        );
-        io.result(result, () => describe(result));
-      });
-      return 0;
-    } finally {
-      await context.dispose();
-    }
+    return runAnalysis(positionals, options.db, io, USAGE, async (index, context) => {
+      const result = await runClassSensitivity(
+        index,
+        {
+          run,
+          target: options.target as 'logits' | 'labels' | undefined,
+          method: options.method as Method | undefined,
+          reference: parseStepRef(options.reference, 'reference'),
+          conv: options.conv as 'channels' | 'flatten' | undefined,
+          keep: options.keep,
+          dims: options.dims,
+          epsilon: options.epsilon,
+          fraction: options.fraction,
+          layout: options.layout as 'nhwc' | 'nchw' | undefined,
+          neuronsFirst: options['neurons-first'],
+        },
+        context,
+      );
+      io.result(result, () => describe(result));
+    });
   },
 });
 

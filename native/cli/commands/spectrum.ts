@@ -1,7 +1,7 @@
 import { runSpectrum, type SpectrumResult } from '../../analyses/intrinsic-dim.js';
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../command.js';
-import { analysisContext, requireOption, table, withIndex } from './analysis-args.js';
+import { requireOption, runAnalysis, table } from './analysis-args.js';
 
 const USAGE = 'svcca-studio spectrum WORKSPACE --run R [--conv channels|flatten] [--fractions 0.9,0.99] [--json]';
 
@@ -25,27 +25,21 @@ export const spectrumCommand = defineCommand({
       if (f.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--fractions must be numbers like 0.9,0.99, got '${options.fractions}'`);
       return v;
     });
-    const context = analysisContext(io);
-    try {
-      await withIndex(positionals, options.db, io, USAGE, async (index) => {
-        const result = await runSpectrum(
-          index,
-          {
-            run,
-            conv: options.conv as 'channels' | 'flatten' | undefined,
-            fractions,
-            epsilon: options.epsilon,
-            layout: options.layout as 'nhwc' | 'nchw' | undefined,
-            neuronsFirst: options['neurons-first'],
-          },
-          context,
-        );
-        io.result(result, () => describe(result));
-      });
-      return 0;
-    } finally {
-      await context.dispose();
-    }
+    return runAnalysis(positionals, options.db, io, USAGE, async (index, context) => {
+      const result = await runSpectrum(
+        index,
+        {
+          run,
+          conv: options.conv as 'channels' | 'flatten' | undefined,
+          fractions,
+          epsilon: options.epsilon,
+          layout: options.layout as 'nhwc' | 'nchw' | undefined,
+          neuronsFirst: options['neurons-first'],
+        },
+        context,
+      );
+      io.result(result, () => describe(result));
+    });
   },
 });
 
