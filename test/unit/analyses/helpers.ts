@@ -25,6 +25,21 @@ export async function openIndexed(root: string, dbDir: string, name = 'index'): 
 }
 
 /**
+ * Gram centering of Kornblith et al. 2019 (their notebook's `center_gram`, with its unbiased variant) as a python
+ * function `center(g, unbiased)`, for scripts passed to `python` that compute CKA independently.
+ */
+export const CENTER_GRAM_PY = `def center(g, unbiased):
+    g = g.copy(); n = g.shape[0]
+    if unbiased:
+        np.fill_diagonal(g, 0)
+        means = g.sum(0) / (n - 2); means -= means.sum() / (2 * (n - 1))
+        g -= means[:, None]; g -= means[None, :]; np.fill_diagonal(g, 0)
+    else:
+        means = g.mean(0); means -= means.mean() / 2
+        g -= means[:, None]; g -= means[None, :]
+    return g`;
+
+/**
  * Runs a python3 script with numpy (JSON in on stdin as `data`, the script prints JSON). The prelude gives every
  * script the same independent float64 helpers, written from the papers' definitions, not from the TypeScript.
  */

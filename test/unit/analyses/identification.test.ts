@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerIdentification, type IdentificationResult } from '../../../native/analyses/layer-identification.js';
 import { UsageError } from '../../../native/errors.js';
 import type { WorkspaceIndex } from '../../../native/index/index.js';
-import { CORPUS, openIndexed, python, tempDir } from './helpers.js';
+import { CENTER_GRAM_PY, CORPUS, openIndexed, python, tempDir } from './helpers.js';
 
 let index: WorkspaceIndex;
 let cleanup: () => void;
@@ -41,16 +41,7 @@ describe('layer identification on the corpus', () => {
   it('the CKA family\'s matches equal numpy (flattened layers; linear, debiased linear, RBF σ = 0.5)', () => {
     const ref = python<Record<string, number[][]>>(
       `
-def center(g, unbiased):
-    g = g.copy(); n = g.shape[0]
-    if unbiased:
-        np.fill_diagonal(g, 0)
-        means = g.sum(0) / (n - 2); means -= means.sum() / (2 * (n - 1))
-        g -= means[:, None]; g -= means[None, :]; np.fill_diagonal(g, 0)
-    else:
-        means = g.mean(0); means -= means.mean() / 2
-        g -= means[:, None]; g -= means[None, :]
-    return g
+${CENTER_GRAM_PY}
 def rbf(x):
     d = x @ x.T; n = np.diag(d); sq = -2 * d + n[:, None] + n[None, :]
     return np.exp(-sq / (2 * 0.25 * np.median(sq)))

@@ -8,7 +8,7 @@ import { centeredKernel, centerGram, kernelCka, linearGram } from '../../../nati
 import { compareFor, prepareFor } from '../../../native/analyses/measure-kinds.js';
 import { InputError, UsageError } from '../../../native/errors.js';
 import { matrix, type Matrix } from '../../../native/linalg/matrix.js';
-import { python } from './helpers.js';
+import { CENTER_GRAM_PY, python } from './helpers.js';
 
 /** The demo's data, drawn by numpy's own legacy generator. */
 const demo = python<{ x: number[]; y: number[] }>(`
@@ -47,16 +47,7 @@ def gram_rbf(x, t):
     n = np.diag(d)
     sq = -2 * d + n[:, None] + n[None, :]
     return np.exp(-sq / (2 * t ** 2 * np.median(sq)))
-def center(g, unbiased):
-    g = g.copy(); n = g.shape[0]
-    if unbiased:
-        np.fill_diagonal(g, 0)
-        means = g.sum(0) / (n - 2); means -= means.sum() / (2 * (n - 1))
-        g -= means[:, None]; g -= means[None, :]; np.fill_diagonal(g, 0)
-    else:
-        means = g.mean(0); means -= means.mean() / 2
-        g -= means[:, None]; g -= means[None, :]
-    return g
+${CENTER_GRAM_PY}
 def cka(a, b, unbiased=False):
     a, b = center(a, unbiased), center(b, unbiased)
     return float((a * b).sum() / (np.linalg.norm(a) * np.linalg.norm(b)))
