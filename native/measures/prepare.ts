@@ -47,7 +47,8 @@ export interface PrepareOptions {
 }
 
 export async function prepareBasis(x: Matrix, options: PrepareOptions = {}): Promise<PreparedBasis> {
-  return basisOf(await decomposeLayer(x, options), { backend: options.backend });
+  const staged = await stageLayer(centerLayer(x, options), options);
+  return basisOf(await staged.eigen(), { backend: options.backend });
 }
 
 /** Steps 1–4 and 6 of prepareBasis: everything but the data-space basis Q, which a single pair can do without. */
@@ -55,14 +56,10 @@ export interface LayerDecomposition {
   readonly spectrum: LayerSpectrum;
   /** The centered kept neurons A_c (datapoints × kept). */
   readonly centered: Matrix;
-  /** W = V_k·S_k⁻¹ (kept × k): Q = A_c·W. */
+  /** W with Q = A_c·W orthonormal (kept × k): V_k·S_k⁻¹, or L⁻ᵀ when whitened by Cholesky. */
   readonly whitening: Matrix;
-  /** λ₁/λ_k of the kept Gram spectrum (1 when k = 0). */
+  /** λ₁/λ_k of the kept Gram spectrum, or an upper bound on it (the Cholesky-first stage); 1 when k = 0. */
   readonly condition: number;
-}
-
-export async function decomposeLayer(x: Matrix, options: PrepareOptions = {}): Promise<LayerDecomposition> {
-  return decomposeCentered(centerLayer(x, options), options);
 }
 
 /** Steps 1–2: the validated, centered layer with its near-constant neurons dropped. */
@@ -104,11 +101,6 @@ export function centerLayer(x: Matrix, options: PrepareOptions = {}): CenteredLa
   return { ref, epsilon, neurons: n, kept, centered: nk === n ? centered : selectColumns(centered, kept) };
 }
 
-/** Steps 3, 4 and 6 on a centered layer. */
-export async function decomposeCentered(layer: CenteredLayer, options: PrepareOptions = {}): Promise<LayerDecomposition> {
-  return (await stageLayer(layer, options)).eigen();
-}
-
 /**
  * Steps 3–4 in stages: the Gram's eigenvalues (numerical rank, σ, condition) first, then the whitening W by
  * eigenvectors or, where that is enough, by Cholesky — the eigenvectors being the larger half of the work.
@@ -117,7 +109,7 @@ export interface StagedLayer {
   readonly layer: CenteredLayer;
   /** Numerical rank k. */
   readonly rank: number;
-  /** λ₁/λ_k of the kept Gram spectrum (1 when k = 0). */
+  /** λ₁/λ_k of the kept Gram spectrum, or an upper bound on it (the Cholesky-first stage); 1 when k = 0. */
   readonly condition: number;
   /** The decomposition on the singular directions (steps 3–4, 6): what every method and truncation can use. */
   eigen(): Promise<LayerDecomposition>;
