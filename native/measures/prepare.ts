@@ -135,27 +135,38 @@ export interface StageOptions extends PrepareOptions {
 export async function stageLayer(layer: CenteredLayer, options: StageOptions = {}): Promise<StagedLayer> {
   const g = await gram(layer.centered, { backend: options.backend });
   const info = await backendInfo(options.backend ?? 'auto');
-  if (options.choleskyUpTo !== undefined && info.precision === 'f64' && layer.kept.length > 0) {
-    const factors = await choleskyOrNull(g);
-    const bound = factors ? conditionBound(g, factors.inverse) : Infinity;
-    if (factors && bound <= options.choleskyUpTo) {
-      let byEigen: StagedLayer | undefined;
-      const decomposition: LayerDecomposition = {
-        spectrum: { ...spectrumFields(layer), rank: layer.kept.length, singularValues: null, coordinates: transpose(factors.l).data },
-        centered: layer.centered,
-        whitening: transpose(factors.inverse),
-        condition: bound,
-      };
-      return {
-        layer,
-        rank: layer.kept.length,
-        condition: bound,
-        eigen: async () => (byEigen ??= stageByEigenvalues(layer, g, info.precision === 'f64' ? 0 : info.tolerance)).eigen(),
-        cholesky: async () => decomposition,
-      };
-    }
-  }
-  return stageByEigenvalues(layer, g, info.precision === 'f64' ? 0 : info.tolerance);
+  // A reduced-precision backend (float32 GPU) declares how far its Gram may sit from the exact one; below that
+  // nothing is resolved, so its tolerance raises the rank cut. Float64 backends differ only by summation order.
+  const floor = info.precision === 'f64' ? 0 : info.tolerance;
+  if (options.choleskyUpTo === undefined || floor > 0 || layer.kept.length === 0) return stageByEigenvalues(layer, g, floor);
+  const factors = await choleskyOrNull(g);
+  const bound = factors ? conditionBound(g, factors.inverse) : Infinity;
+  if (!factors || bound > options.choleskyUpTo) return stageByEigenvalues(layer, g, floor, factors);
+  const nk = layer.kept.length;
+  const decomposition = whitenedByCholesky(layer, factors, { rank: nk, singularValues: null }, bound);
+  let byEigen: StagedLayer | undefined;
+  return {
+    layer,
+    rank: nk,
+    condition: bound,
+    eigen: async () => (byEigen ??= stageByEigenvalues(layer, g, floor, factors)).eigen(),
+    cholesky: async () => decomposition,
+  };
+}
+
+/** The decomposition whitened by G = L·Lᵀ: W = L⁻ᵀ, R = Lᵀ. */
+function whitenedByCholesky(
+  layer: CenteredLayer,
+  factors: { l: Matrix; inverse: Matrix },
+  spectrum: Pick<LayerSpectrum, 'rank' | 'singularValues'>,
+  condition: number,
+): LayerDecomposition {
+  return {
+    spectrum: { ...spectrumFields(layer), ...spectrum, coordinates: transpose(factors.l).data },
+    centered: layer.centered,
+    whitening: transpose(factors.inverse),
+    condition,
+  };
 }
 
 function spectrumFields(layer: CenteredLayer): Pick<LayerSpectrum, 'ref' | 'datapoints' | 'neurons' | 'kept' | 'epsilon'> {
@@ -202,22 +213,22 @@ export function conditionBound(g: Matrix, inverse: Matrix): number {
   return gNorm * one * inf;
 }
 
-/** Steps 3–4 staged by the Gram's eigenvalues; `floor`: a reduced-precision backend's relative tolerance (0 for f64). */
-function stageByEigenvalues(layer: CenteredLayer, g: Matrix, floor: number): StagedLayer {
+/**
+ * Steps 3–4 staged by the Gram's eigenvalues; `floor`: a reduced-precision backend's relative tolerance (0 for f64);
+ * `factors`: G's Cholesky factors when already tried (null: a pivot was not positive).
+ */
+function stageByEigenvalues(layer: CenteredLayer, g: Matrix, floor: number, factors?: { l: Matrix; inverse: Matrix } | null): StagedLayer {
   const { kept, centered: ak } = layer;
   const m = ak.rows;
   const nk = kept.length;
   const staged = eighStaged(g, exactProduct);
   const { values } = staged;
-  // A reduced-precision backend (float32 GPU) declares how far its Gram may sit from the exact one; below that
-  // nothing is resolved, so its tolerance raises the cut. Float64 backends differ only by summation order.
   const tol = Math.max(rankTolerance(values[0]!, Math.max(m, nk)), floor * values[0]!);
   let k = 0;
   while (k < nk && values[k]! > tol) k++;
   const sigma = new Float64Array(k);
   for (let i = 0; i < k; i++) sigma[i] = Math.sqrt(values[i]!);
   const condition = k > 0 ? values[0]! / values[k - 1]! : 1;
-  const spectrum = (coordinates: Float64Array): LayerSpectrum => ({ ...spectrumFields(layer), rank: k, singularValues: sigma, coordinates });
 
   const eigen = async (): Promise<LayerDecomposition> => {
     const vectors = await staged.vectors();
@@ -231,13 +242,13 @@ function stageByEigenvalues(layer: CenteredLayer, g: Matrix, floor: number): Sta
         r0.data[i * nk + j] = v * sigma[i]!;
       }
     }
-    return { spectrum: spectrum(r0.data), centered: ak, whitening: w, condition };
+    return { spectrum: { ...spectrumFields(layer), rank: k, singularValues: sigma, coordinates: r0.data }, centered: ak, whitening: w, condition };
   };
   const byCholesky = async (): Promise<LayerDecomposition | null> => {
     if (k < nk) return null;
-    const factors = await choleskyOrNull(g); // null: a non-positive pivot after all, the eigenvectors will do
-    if (!factors) return null;
-    return { spectrum: spectrum(transpose(factors.l).data), centered: ak, whitening: transpose(factors.inverse), condition };
+    const known = factors === undefined ? await choleskyOrNull(g) : factors;
+    // null: a non-positive pivot after all, the eigenvectors will do.
+    return known ? whitenedByCholesky(layer, known, { rank: k, singularValues: sigma }, condition) : null;
   };
   return { layer, rank: k, condition, eigen, cholesky: byCholesky };
 }
