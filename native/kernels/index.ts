@@ -5,6 +5,7 @@
  * exact one here, cpu-wasm-simd. `backendInfo(choice)` says which backend that is, with its precision and tolerance.
  */
 import { matrix, type Matrix } from '../linalg/matrix.js';
+import { firstColumns } from '../linalg/util.js';
 import type { BackendInfo } from './backend.js';
 import { resolveBackend, runKernel, type KernelChoice } from './engine.js';
 import { BatchedMatmul, CrossGram, Gram, Matmul, type MatrixBatch } from './names.js';
@@ -65,14 +66,7 @@ export async function crossGramLeading(x: Matrix, kx: number, y: Matrix, ky: num
   if ((await resolveBackend(options.backend)).name === CPU_WASM_SIMD) {
     return matrix(kx, ky, await partitionedProduct(await kernelPool(), leadingColumns(x, kx), leadingColumns(y, ky)));
   }
-  return crossGram(leading(x, kx), leading(y, ky), options);
-}
-
-function leading(x: Matrix, k: number): Matrix {
-  if (k === x.cols) return x;
-  const out = matrix(x.rows, k);
-  for (let r = 0; r < x.rows; r++) out.data.set(x.data.subarray(r * x.cols, r * x.cols + k), r * k);
-  return out;
+  return crossGram(firstColumns(x, kx), firstColumns(y, ky), options);
 }
 
 export interface MatmulOptions extends KernelOptions {

@@ -169,6 +169,15 @@ export function selectColumns(a: Matrix, keep: readonly number[] | Int32Array): 
   return matrix(rows, k, out);
 }
 
+/** The first k columns of row-major `a`: `a` itself when k is all of them, else a copy. */
+export function firstColumns(a: Matrix, k: number): Matrix {
+  if (k === a.cols) return a;
+  if (!(k >= 0 && k <= a.cols)) throw new RangeError(`firstColumns: ${k} of ${a.cols} columns`);
+  const out = matrix(a.rows, k);
+  for (let r = 0; r < a.rows; r++) out.data.set(a.data.subarray(r * a.cols, r * a.cols + k), r * k);
+  return out;
+}
+
 /** Euclidean norm of a vector. Scaled, so it neither overflows nor underflows. */
 export function norm2(v: ArrayLike<number>, offset = 0, length = v.length - offset): number {
   let scale = 0;

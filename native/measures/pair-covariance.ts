@@ -9,7 +9,8 @@
  * near 1e-12; more ill-conditioned layers go through the bases, whose re-orthonormalisation keeps M to ~1e-15.
  */
 import { crossGram, matmul, type KernelOptions } from '../kernels/index.js';
-import { matrix, type Matrix } from '../linalg/matrix.js';
+import type { Matrix } from '../linalg/matrix.js';
+import { firstColumns } from '../linalg/util.js';
 import type { LayerDecomposition } from './prepare.js';
 import type { PairCross } from './types.js';
 
@@ -33,14 +34,7 @@ export function covarianceCross(a: LayerDecomposition, b: LayerDecomposition, ke
   return async (kA, kB) => {
     covariance ??= crossGram(a.centered, b.centered, kernel);
     const c = await covariance; // kept_A × kept_B
-    const right = await matmul(c, leadingColumns(b.whitening, kB), kernel); // kept_A × kB
-    return crossGram(leadingColumns(a.whitening, kA), right, kernel); // W_A[:, :kA]ᵀ·C·W_B[:, :kB]
+    const right = await matmul(c, firstColumns(b.whitening, kB), kernel); // kept_A × kB
+    return crossGram(firstColumns(a.whitening, kA), right, kernel); // W_A[:, :kA]ᵀ·C·W_B[:, :kB]
   };
-}
-
-function leadingColumns(x: Matrix, k: number): Matrix {
-  if (k === x.cols) return x;
-  const out = matrix(x.rows, k);
-  for (let r = 0; r < x.rows; r++) out.data.set(x.data.subarray(r * x.cols, r * x.cols + k), r * k);
-  return out;
 }

@@ -24,7 +24,7 @@ import { choleskyInverse } from '../linalg/cholesky.js';
 import { VectorMachine } from '../kernels/wasm/vector-machine.js';
 import { eighStaged } from '../linalg/eigh.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
-import { rankTolerance, selectColumns, transpose } from '../linalg/util.js';
+import { firstColumns, rankTolerance, selectColumns, transpose } from '../linalg/util.js';
 import { singularValuesOf } from './pair.js';
 import type { LayerSpectrum, PreparedBasis } from './types.js';
 
@@ -278,11 +278,7 @@ export function exactProduct(x: Matrix, y: Matrix): Promise<Matrix> {
 
 /** The basis as a Matrix (a view, no copy) or its first `k` columns (a copy). */
 export function basisMatrix(p: PreparedBasis, k: number = p.rank): Matrix {
-  if (k === p.rank) return matrix(p.datapoints, p.rank, p.basis);
-  if (k > p.rank || k < 0) throw new RangeError(`basisMatrix: ${k} columns of a rank-${p.rank} basis`);
-  const out = matrix(p.datapoints, k);
-  for (let r = 0; r < p.datapoints; r++) out.data.set(p.basis.subarray(r * p.rank, r * p.rank + k), r * k);
-  return out;
+  return firstColumns(matrix(p.datapoints, p.rank, p.basis), k);
 }
 
 /** NaN/Inf anywhere is an InputError naming the file and the first bad position. */
