@@ -1,12 +1,13 @@
 /**
  * Symmetric eigendecomposition S = V·diag(λ)·Vᵀ.
  *
- * Algorithm: Householder reduction to tridiagonal form, implicit QL with Wilkinson-type shifts on the tridiagonal
- * (the tred2/tql2 pair of EISPACK as printed in JAMA), then the Householder reflectors applied to the tridiagonal
- * eigenvectors. Deviations from JAMA, both for speed in JavaScript:
- *  - the matrix is kept as a full symmetric row-major copy so every inner loop walks a contiguous row;
- *  - eigenvectors are stored as ROWS while they are rotated (a QL rotation then touches two contiguous rows),
- *    and the reflectors are applied afterwards (2n³ flops) instead of being accumulated up front.
+ * Algorithm: Householder reduction to tridiagonal form (its matrix–vector product and rank-2 update in WebAssembly
+ * SIMD, kernels/wasm/vector-module.ts), then the tridiagonal problem: eigenvalues alone by implicit QL (tql2 of
+ * EISPACK as printed in JAMA, tridiagonal-ql.ts); with eigenvectors by QL (eigh, and eighWith below
+ * DIVIDE_AND_CONQUER_FROM) or by divide and conquer (eighWith, tridiagonal-dc.ts); then the Householder reflectors
+ * applied to the tridiagonal eigenvectors (2n³ flops; blocked WY products in eighWith) instead of being
+ * accumulated up front. The matrix is kept as a full symmetric row-major copy so every inner loop walks a
+ * contiguous row.
  * Accuracy: backward stable; |λ̂ − λ| ≲ n·ε·‖S‖ and eigenvectors orthonormal to ~n·ε.
  */
 import { matrix, type Matrix } from './matrix.js';
