@@ -12,6 +12,7 @@ import type { Method } from '../api/contract.js';
 import { UsageError } from '../errors.js';
 import type { LayerData } from '../layers/index.js';
 import { BASIS_METHODS, compareBases, type BasisMethod } from '../measures/compare.js';
+import { correlationsFromCross } from '../measures/correlations.js';
 import { dftCca, type DftMeasure } from '../measures/dft-cca.js';
 import { basisCross, mean, meanSquare } from '../measures/pair.js';
 import { prepareBasis } from '../measures/prepare.js';
@@ -79,7 +80,7 @@ export class PairMeasurer {
     const mode: RowMode = conv === 'flatten' ? 'flatten' : 'channels';
     const grid = pairGrid(a.layer, b.layer, mode);
     const [pa, pb] = await Promise.all([this.basis(a, mode, grid), this.basis(b, mode, grid)]);
-    const weighted = await svccaWeighted(pa, pb, this.truncation, basisCross(pa, pb));
+    const weighted = await svccaWeighted(pa, pb, this.truncation, correlationsFromCross(basisCross(pa, pb)));
     const rho = weighted.coefficients;
     const summary = { coefficients: rho, mean: mean(rho), meanSquare: meanSquare(rho), weighted: weighted.similarity };
     const method = this.basisMethod();

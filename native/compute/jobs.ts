@@ -5,13 +5,16 @@
 import { UsageError } from '../errors.js';
 import { openArray } from '../formats/index.js';
 import { asDense, loadLayer } from '../layers/index.js';
-import { compareBases, type CompareOptions } from '../measures/compare.js';
+import { compareBases, selfSimilarity, type CompareOptions } from '../measures/compare.js';
+import { canonicalCorrelations, canonicalPair } from '../measures/correlations.js';
 import { crossBasis } from '../measures/pair.js';
 import { prepareBasis } from '../measures/prepare.js';
-import type { PairCross, PreparedBasis } from '../measures/types.js';
+import type { PairCorrelations, PreparedBasis } from '../measures/types.js';
+import type { KernelOptions } from '../kernels/index.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { transpose } from '../linalg/util.js';
 import { yieldToEvents, type JobContext, type JobHandler, type JobHandlers } from './host.js';
+import { unspool, type SpooledBasis } from './spool.js';
 import { streamCovariance, type StreamLayout, type StreamedCovariance } from './streaming.js';
 
 export const JOB_COVARIANCE = 'layer.covariance';
@@ -88,57 +91,94 @@ const prepare: JobHandler = async (params) => {
 // ---- matrix.pairs: similarities of listed ordered pairs of prepared bases ----------------------------------------
 
 export interface PairsJobParams {
-  readonly bases: readonly PreparedBasis[];
+  /** The bases, or where they were spooled (a pool's tile jobs: see spool.ts). */
+  readonly bases: ReadonlyArray<PreparedBasis | SpooledBasis>;
   /** Ordered pairs as indices into `bases`: [a0, b0, a1, b1, …]; entry t compares bases[a_t] (as A) with bases[b_t]. */
   readonly pairs: Int32Array;
   readonly options: CompareOptions;
 }
 
 /**
- * compare(bases[a], bases[b]).similarity for every listed pair. A pair whose reverse is also listed runs right after
- * it and reuses its M = Q_Aᵀ·Q_B transposed (M_BA = M_ABᵀ), so each unordered pair costs one data-sized product;
- * only that one M is held at a time. Yields to the event loop after each pair so a cancel (or a progress listener)
- * gets in.
+ * compare(bases[a], bases[b]).similarity for every listed pair, each unordered pair decomposed once:
+ *  - a pair whose reverse is also listed runs right after it; for the symmetric measures (cca, svcca, cka) the
+ *    reverse takes the same number, for PWCCA and weighted SVCCA (each weighs by its own side's directions) it takes
+ *    the same canonical correlations and, where M is square, B's directions from the same decomposition
+ *    (correlations.ts `canonicalPair`), else M_BA = M_ABᵀ;
+ *  - a layer with itself is 1 (compare.ts `selfSimilarity`).
+ * Only one M is held at a time. Yields to the event loop after each pair so a cancel (or a progress listener) gets in.
  */
 export async function pairSimilarities(
   params: PairsJobParams,
   context: Pick<JobContext, 'signal' | 'progress'>,
 ): Promise<Float64Array> {
+  const { options } = params;
+  const bases = unspool(params.bases);
   const count = params.pairs.length / 2;
   const out = new Float64Array(count);
   const position = new Map<string, number>();
   for (let t = 0; t < count; t++) position.set(`${params.pairs[2 * t]},${params.pairs[2 * t + 1]}`, t);
   const done = new Uint8Array(count);
   let finished = 0;
-  const run = async (t: number, cross?: PairCross): Promise<void> => {
-    const a = params.bases[params.pairs[2 * t]!]!;
-    const b = params.bases[params.pairs[2 * t + 1]!]!;
-    out[t] = similarityOf(await compareBases(a, b, params.options, cross));
+  const settle = async (t: number, value: number): Promise<void> => {
+    out[t] = value;
     done[t] = 1;
     context.progress(++finished, count, 'pairs');
     await yieldToEvents(context.signal);
   };
+  const kernel = { backend: options.backend };
   for (let t = 0; t < count; t++) {
     if (done[t]) continue;
     const [i, j] = [params.pairs[2 * t]!, params.pairs[2 * t + 1]!];
-    const reverse = i === j ? undefined : position.get(`${j},${i}`);
-    if (reverse === undefined || done[reverse]) {
-      await run(t);
+    const a = bases[i]!;
+    const b = bases[j]!;
+    if (i === j) {
+      await settle(t, await selfSimilarity(a, options));
       continue;
     }
-    const a = params.bases[i]!;
-    const b = params.bases[j]!;
-    let kept: { kA: number; kB: number; m: Matrix } | undefined;
-    const kernel = { backend: params.options.backend };
-    await run(t, async (kA, kB) => {
-      const m = await crossBasis(a, kA, b, kB, kernel);
-      kept = { kA, kB, m };
-      return m;
-    });
-    const held = kept;
-    await run(reverse, async (kB, kA) => (held && held.kA === kA && held.kB === kB ? transpose(held.m) : crossBasis(b, kB, a, kA, kernel)));
+    const reverse = position.get(`${j},${i}`);
+    if (reverse === undefined || done[reverse]) {
+      await settle(t, similarityOf(await compareBases(a, b, options)));
+      continue;
+    }
+    if (SYMMETRIC_METHODS.has(options.method)) {
+      const value = similarityOf(await compareBases(a, b, options));
+      await settle(t, value);
+      await settle(reverse, value);
+      continue;
+    }
+    const shared = sharedDecomposition(a, b, kernel);
+    await settle(t, similarityOf(await compareBases(a, b, options, shared.forward)));
+    await settle(reverse, similarityOf(await compareBases(b, a, options, shared.backward)));
   }
   return out;
+}
+
+/** Measures whose value for (B, A) is the value for (A, B): the canonical correlations are the same either way. */
+const SYMMETRIC_METHODS: ReadonlySet<string> = new Set(['cca', 'svcca', 'cka']);
+
+/**
+ * The correlations of (A, B) and then of (B, A) from one M and, where M is square, one decomposition: `backward`
+ * answers from what `forward` found when asked for the same directions (else it starts over).
+ */
+function sharedDecomposition(a: PreparedBasis, b: PreparedBasis, kernel: KernelOptions): { forward: PairCorrelations; backward: PairCorrelations } {
+  let held: { kA: number; kB: number; m: Matrix; rho: Float64Array | null; v: Matrix | null } | undefined;
+  return {
+    forward: async (kA, kB, wantU) => {
+      const m = await crossBasis(a, kA, b, kB, kernel);
+      if (wantU && kA === kB) {
+        const { rho, u, v } = await canonicalPair(m, kernel);
+        held = { kA, kB, m, rho, v };
+        return { rho, u };
+      }
+      held = { kA, kB, m, rho: null, v: null };
+      return canonicalCorrelations(m, wantU, kernel);
+    },
+    backward: async (kB, kA, wantU) => {
+      if (!held || held.kA !== kA || held.kB !== kB) return canonicalCorrelations(await crossBasis(b, kB, a, kA, kernel), wantU, kernel);
+      if (held.rho && held.v) return { rho: held.rho, u: wantU ? held.v : null };
+      return canonicalCorrelations(transpose(held.m), wantU, kernel);
+    },
+  };
 }
 
 const pairs: JobHandler = async (params, context) => {

@@ -29,6 +29,7 @@ import type { PreparedBasis } from '../measures/types.js';
 import { basisKey, ComputeCache, fingerprint, resultKey, type BasisParams, type CacheStore, type LayerFingerprint } from './cache.js';
 import { JOB_PAIRS, JOB_PREPARE, pairSimilarities, prepareLayerBasis, similarityOf, type PairsJobParams, type PrepareJobParams } from './jobs.js';
 import { ComputePool } from './pool.js';
+import { BasisSpool } from './spool.js';
 import { PRIORITY } from './protocol.js';
 
 /** What the matrix needs from the workspace index (WorkspaceIndex satisfies it). */
@@ -428,28 +429,40 @@ async function pooledPairs(
   const out = new Float64Array(missing.length);
   let done = 0;
   const total = missing.length;
-  await Promise.all(
-    [...tiles.values()].map(async (members) => {
-      const involved = [...new Set(members.flatMap((t) => missing[t]!))].sort((a, b) => a - b);
-      const local = new Map(involved.map((run, k) => [run, k]));
-      const params: PairsJobParams = {
-        bases: involved.map((i) => bases.get(i)!),
-        pairs: Int32Array.from(members.flatMap((t) => [local.get(missing[t]![0])!, local.get(missing[t]![1])!])),
-        options: compare,
-      };
-      let reported = 0;
-      const values = await pool.run<Float64Array>(JOB_PAIRS, params, {
-        priority: PRIORITY.normal,
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-        onProgress: (d) => {
-          done += d - reported;
-          reported = d;
-          progress(done, total, 'pairs');
-        },
-      });
-      members.forEach((t, k) => (out[t] = values[k]!));
-    }),
-  );
+  // Bases reach the workers as files (spool.ts), each written once, just before the first tile that needs it: as
+  // many tiles are in flight as there are workers, so the spool's copies never pile up in memory.
+  const spool = new BasisSpool();
+  const queue = [...tiles.values()].sort((x, y) => y.length - x.length); // largest first: the last ones even out
+  const runTile = async (members: number[]): Promise<void> => {
+    const involved = [...new Set(members.flatMap((t) => missing[t]!))].sort((a, b) => a - b);
+    const local = new Map(involved.map((run, k) => [run, k]));
+    const params: PairsJobParams = {
+      bases: await Promise.all(involved.map((i) => spool.entry(bases.get(i)!))),
+      pairs: Int32Array.from(members.flatMap((t) => [local.get(missing[t]![0])!, local.get(missing[t]![1])!])),
+      options: compare,
+    };
+    let reported = 0;
+    const values = await pool.run<Float64Array>(JOB_PAIRS, params, {
+      priority: PRIORITY.normal,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      onProgress: (d) => {
+        done += d - reported;
+        reported = d;
+        progress(done, total, 'pairs');
+      },
+    });
+    members.forEach((t, k) => (out[t] = values[k]!));
+  };
+  try {
+    await Promise.all(
+      Array.from({ length: pool.size }, async () => {
+        for (let members = queue.shift(); members; members = queue.shift()) await runTile(members);
+      }),
+    );
+  } finally {
+    queue.length = 0; // a failed tile stops the others after their current one
+    await spool.dispose();
+  }
   return out;
 }
 

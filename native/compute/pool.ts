@@ -199,6 +199,9 @@ export class ComputePool {
 
   private spawn(): void {
     const env = { ...process.env };
+    // Each worker's kernels get its share of the cores: a pool of one worker per core would otherwise start
+    // cores² kernel threads, which then take turns (an explicit SVCCA_KERNEL_THREADS is left as given).
+    env['SVCCA_KERNEL_THREADS'] ??= String(Math.max(1, Math.floor(availableParallelism() / this.size)));
     // Inside Electron, process.execPath is the Electron binary; this makes it behave as plain Node.
     if (process.versions['electron']) env['ELECTRON_RUN_AS_NODE'] = '1';
     const child = fork(this.entry, [], { execArgv: this.execArgv, serialization: 'advanced', env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });

@@ -8,14 +8,15 @@ import { crossGram, type KernelChoice } from '../kernels/index.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { cca } from './cca.js';
 import { cka } from './cka.js';
-import { basisCross, checkSameDatapoints } from './pair.js';
+import { correlationsFromCross } from './correlations.js';
+import { assertNotDegenerate, basisCross, checkSameDatapoints, chooseDims, isReduction } from './pair.js';
 import { conditionedForCovariance, COVARIANCE_ROUTE_MAX_CONDITION, covarianceCross, covarianceRouteApplies } from './pair-covariance.js';
 import { basisOf, centerLayer, stageLayer, type CenteredLayer, type LayerDecomposition, type StagedLayer } from './prepare.js';
 import { pwcca } from './pwcca.js';
 import { pwccaReference } from './pwcca-reference.js';
-import { svcca } from './svcca.js';
+import { svcca, svccaTruncation } from './svcca.js';
 import { svccaWeighted } from './svcca-weighted.js';
-import type { CcaMethod, LayerSpectrum, MeasureResult, PairCross, PreparedBasis, Truncation } from './types.js';
+import type { CcaMethod, LayerSpectrum, MeasureResult, PairCorrelations, PreparedBasis, Truncation } from './types.js';
 
 /** The methods that work on prepared bases (dft-cca works on conv layers and lives in dft-cca.ts). */
 export const BASIS_METHODS = ['cca', 'svcca', 'svcca-weighted', 'pwcca', 'cka'] as const;
@@ -82,37 +83,54 @@ export async function compareMatrices(x: Matrix, y: Matrix, options: CompareOpti
   if (method !== 'cka' && covarianceRouteApplies(a, b)) {
     const [ca, cb] = await Promise.all([sa.value.cholesky, sb.value.cholesky]);
     const [da, db] = ca && cb ? [ca, cb] : await Promise.all([a.eigen(), b.eigen()]);
-    return measureSpectra(da.spectrum, db.spectrum, { ...options, method }, covarianceCross(da, db, kernel, covariance));
+    return measureSpectra(da.spectrum, db.spectrum, { ...options, method }, correlationsFromCross(covarianceCross(da, db, kernel, covariance), kernel));
   }
   const [pa, pb] = await Promise.all([a.eigen().then((d) => basisOf(d, kernel)), b.eigen().then((d) => basisOf(d, kernel))]);
   return compareBases(pa, pb, options);
 }
 
 /**
- * The pair step on two prepared bases. `cross` replaces Q_Aᵀ·Q_B when the caller has it already (an all-pairs job
- * reuses M_AB, transposed, for the pair B, A).
+ * The pair step on two prepared bases. `correlate` replaces the decomposition of Q_Aᵀ·Q_B when the caller has it
+ * already (an all-pairs job hands the pair B, A what it found for A, B).
  */
-export async function compareBases(a: PreparedBasis, b: PreparedBasis, options: CompareOptions, cross?: PairCross): Promise<MeasureResult> {
+export async function compareBases(a: PreparedBasis, b: PreparedBasis, options: CompareOptions, correlate?: PairCorrelations): Promise<MeasureResult> {
   validateCompareOptions(options);
   if (options.pwccaCompat === 'reference') throw new UsageError('--pwcca-compat reference needs the raw layers, not prepared bases');
   const kernel = { backend: options.backend };
   const { method } = options;
   if (method === 'cka') return cka(a, b, kernel);
-  return measureSpectra(a, b, { ...options, method }, cross ?? basisCross(a, b, kernel));
+  return measureSpectra(a, b, { ...options, method }, correlate ?? correlationsFromCross(basisCross(a, b, kernel), kernel));
 }
 
-/** The CCA-family measures on two layers' spectra, M supplied by `cross`. */
-export async function measureSpectra(a: LayerSpectrum, b: LayerSpectrum, options: CompareOptions & { method: CcaMethod }, cross: PairCross): Promise<MeasureResult> {
+/** The CCA-family measures on two layers' spectra, their canonical correlations supplied by `correlate`. */
+export async function measureSpectra(a: LayerSpectrum, b: LayerSpectrum, options: CompareOptions & { method: CcaMethod }, correlate: PairCorrelations): Promise<MeasureResult> {
   const truncation: Truncation = { keep: options.keep, dims: options.dims };
-  const kernel = { backend: options.backend };
   switch (options.method) {
     case 'cca':
-      return cca(a, b, truncation, cross, kernel);
+      return cca(a, b, truncation, correlate);
     case 'svcca':
-      return svcca(a, b, truncation, cross, kernel);
+      return svcca(a, b, truncation, correlate);
     case 'svcca-weighted':
-      return svccaWeighted(a, b, truncation, cross, kernel);
+      return svccaWeighted(a, b, truncation, correlate);
     case 'pwcca':
-      return pwcca(a, b, truncation, cross, kernel);
+      return pwcca(a, b, truncation, correlate, { backend: options.backend });
   }
+}
+
+/**
+ * compare(a, a).similarity without the arithmetic: a layer's canonical correlations with itself are all 1, so every
+ * measure here is exactly 1 (PWCCA's and weighted SVCCA's weights sum to 1; linear CKA of X with X is 1). The checks
+ * the pair step makes on the layer still run, so a layer it would reject is rejected here too; a layer of rank 0
+ * (nothing to correlate) takes the pair step itself.
+ */
+export async function selfSimilarity(a: PreparedBasis, options: CompareOptions): Promise<number> {
+  validateCompareOptions(options);
+  const { method } = options;
+  if (options.pwccaCompat === 'reference' || a.rank === 0) return (await compareBases(a, a, options)).similarity;
+  if (method === 'cka') return 1;
+  const given: Truncation = { keep: options.keep, dims: options.dims };
+  const truncation = method === 'svcca' || method === 'svcca-weighted' ? svccaTruncation(given) : given;
+  const k = chooseDims(a, truncation);
+  if (method === 'cca' || method === 'pwcca') assertNotDegenerate(a, k, method, isReduction(truncation));
+  return 1;
 }

@@ -8,22 +8,18 @@
  *  - values only: Golub–Kahan bidiagonalisation (singular-values.ts);
  *  - U wanted, kA ≤ kB: the eigenvectors E of M·Mᵀ (the `gram` kernel, eigh), then ρ_i = ‖Mᵀ·e_i‖;
  *  - U wanted and kA > kB: the preconditioned Jacobi SVD of M (svd.ts), which also resolves U for the
- *    smallest correlations.
+ *    smallest correlations;
+ *  - both sides' directions of a square M (an all-pairs job needs U for (A, B) and V for (B, A)): `canonicalPair`,
+ *    one eigendecomposition for the two.
  */
-import { crossGram, gram, type KernelOptions } from '../kernels/index.js';
+import { crossGram, gram, matmul, type KernelOptions } from '../kernels/index.js';
 import { eighWith } from '../linalg/eigh.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
 import { singularValues } from '../linalg/singular-values.js';
 import { svd } from '../linalg/svd.js';
-import { transpose } from '../linalg/util.js';
+import { firstColumns, transpose } from '../linalg/util.js';
 import { exactProduct } from './prepare.js';
-
-export interface Correlations {
-  /** c = min(kA, kB) canonical correlations, descending, in [0, 1]. */
-  readonly rho: Float64Array;
-  /** kA × c, orthonormal columns (only when asked for). */
-  readonly u: Matrix | null;
-}
+import type { Correlations, PairCorrelations, PairCross } from './types.js';
 
 export async function canonicalCorrelations(m: Matrix, wantU: boolean, kernel: KernelOptions = {}): Promise<Correlations> {
   const kA = m.rows;
@@ -35,16 +31,64 @@ export async function canonicalCorrelations(m: Matrix, wantU: boolean, kernel: K
     const { u, s } = svd(m);
     return { rho: clipUnit(s), u };
   }
-  const x = m; // kA ≤ kB
-  const p = x.rows;
-  const { vectors } = await eighWith(await gram(transpose(x), kernel), exactProduct); // X·Xᵀ
-  const e = vectors; // kA × kA, all kA = c columns wanted
-  const projected = await crossGram(x, e, kernel); // Xᵀ·E: q × c, column i has norm ρ_i
-  const q = projected.rows;
+  const { rho, u } = await leftDirections(m, kernel);
+  return { rho, u };
+}
+
+/** The pair steps' correlations from their M. */
+export function correlationsFromCross(cross: PairCross, kernel: KernelOptions = {}): PairCorrelations {
+  return async (kA, kB, wantU) => canonicalCorrelations(await cross(kA, kB), wantU, kernel);
+}
+
+/**
+ * B's direction i is taken as Mᵀ·u_i / ρ_i where ρ_i ≥ ρ₁ · DERIVED_MIN_RATIO: an error δ in u_i becomes at most
+ * δ·‖M‖/ρ_i there, so those directions are at most ten times less accurate than U's own.
+ */
+const DERIVED_MIN_RATIO = 0.1;
+
+/**
+ * ρ, U and V of a square M from one eigendecomposition of M·Mᵀ — what a pair and its reverse both need (PWCCA and
+ * weighted SVCCA weigh each side by its own directions), at about half the cost of two `canonicalCorrelations`.
+ * V's columns for the larger correlations are Mᵀ·u_i/ρ_i; the others span the orthogonal complement of those, where
+ * the same division would amplify rounding: that complement is made orthonormal and its directions found by
+ * Rayleigh–Ritz (the eigenvectors of Sᵀ·MᵀM·S), which is what an eigendecomposition of MᵀM would give there.
+ */
+export async function canonicalPair(m: Matrix, kernel: KernelOptions = {}): Promise<Correlations & { readonly v: Matrix }> {
+  const k = m.rows;
+  if (m.cols !== k) throw new RangeError(`canonicalPair needs a square M, got ${m.rows} × ${m.cols}`);
+  if (k === 0) return { rho: new Float64Array(0), u: matrix(0, 0), v: matrix(0, 0) };
+  const { rho, u, projected } = await leftDirections(m, kernel);
+  const threshold = rho[0]! * DERIVED_MIN_RATIO;
+  let head = 0;
+  while (head < k && rho[head]! > 0 && rho[head]! >= threshold) head++;
+  const v = matrix(k, k);
+  const pd = projected.data;
+  for (let r = 0; r < k; r++) for (let i = 0; i < head; i++) v.data[r * k + i] = pd[r * k + i]! / rho[i]!;
+  if (head < k) {
+    const tail = await tailDirections(m, firstColumns(v, head), tailColumns(projected, head), kernel);
+    const d = k - head;
+    for (let i = 0; i < d; i++) {
+      // The sign that pairs v_i with u_i: uᵢᵀ·M·vᵢ = (Mᵀuᵢ)·vᵢ ≥ 0.
+      let dot = 0;
+      for (let r = 0; r < k; r++) dot += pd[r * k + head + i]! * tail.data[r * d + i]!;
+      const sign = dot < 0 ? -1 : 1;
+      for (let r = 0; r < k; r++) v.data[r * k + head + i] = sign * tail.data[r * d + i]!;
+    }
+  }
+  return { rho, u, v };
+}
+
+/** U (kA ≤ kB) from the eigenvectors of M·Mᵀ, with P = Mᵀ·U (kB × c, column i of norm ρ_i), both in ρ order. */
+async function leftDirections(m: Matrix, kernel: KernelOptions): Promise<{ rho: Float64Array; u: Matrix; projected: Matrix }> {
+  const p = m.rows;
+  const q = m.cols;
+  const c = p; // kA ≤ kB: all kA columns wanted
+  const { vectors: e } = await eighWith(await gram(transpose(m), kernel), exactProduct); // M·Mᵀ
+  const raw = await crossGram(m, e, kernel); // Mᵀ·E: q × c
   const norms = new Float64Array(c);
   for (let r = 0; r < q; r++) {
     const o = r * c;
-    for (let i = 0; i < c; i++) norms[i]! += projected.data[o + i]! ** 2;
+    for (let i = 0; i < c; i++) norms[i]! += raw.data[o + i]! ** 2;
   }
   for (let i = 0; i < c; i++) norms[i] = Math.sqrt(norms[i]!);
   // Eigenvalue order and norm order agree except where rounding swaps near-equal values: sort by the norms.
@@ -52,7 +96,88 @@ export async function canonicalCorrelations(m: Matrix, wantU: boolean, kernel: K
   const rho = clipUnit(Float64Array.from(order, (i) => norms[i]!));
   const u = matrix(p, c);
   for (let r = 0; r < p; r++) for (let k = 0; k < c; k++) u.data[r * c + k] = e.data[r * c + order[k]!]!;
-  return { rho, u };
+  const projected = matrix(q, c);
+  for (let r = 0; r < q; r++) for (let k = 0; k < c; k++) projected.data[r * c + k] = raw.data[r * c + order[k]!]!;
+  return { rho, u, projected };
+}
+
+function tailColumns(a: Matrix, from: number): Matrix {
+  const d = a.cols - from;
+  const out = matrix(a.rows, d);
+  for (let r = 0; r < a.rows; r++) for (let i = 0; i < d; i++) out.data[r * d + i] = a.data[r * a.cols + from + i]!;
+  return out;
+}
+
+/**
+ * The right singular directions of M that `head` (orthonormal columns) leaves out, in descending order: `start`'s
+ * columns (Mᵀ·u_i of the small correlations) made orthonormal and orthogonal to `head` — where rounding left one
+ * without a direction of its own, the coordinate axis least covered so far stands in — then rotated by the
+ * eigenvectors of (M·S)ᵀ(M·S).
+ */
+async function tailDirections(m: Matrix, head: Matrix, start: Matrix, kernel: KernelOptions): Promise<Matrix> {
+  const k = start.rows;
+  const d = start.cols;
+  let s = start;
+  // Block Gram–Schmidt against the head, twice ("twice is enough").
+  for (let pass = 0; pass < 2 && head.cols > 0; pass++) {
+    const coefficients = await crossGram(head, s, kernel); // h × d
+    const along = await matmul(head, coefficients, kernel); // k × d
+    const next = matrix(k, d);
+    for (let i = 0; i < next.data.length; i++) next.data[i] = s.data[i]! - along.data[i]!;
+    s = next;
+  }
+  // Then column by column against the tail columns accepted before it (the head is done), twice; a column that
+  // loses most of its length there had no direction of its own: an axis, orthogonalised against everything, stands in.
+  const h = head.cols;
+  const basis = new Float64Array(k * (h + d)); // column-major here: column j at j·k
+  for (let j = 0; j < h; j++) for (let r = 0; r < k; r++) basis[j * k + r] = head.data[r * h + j]!;
+  const column = new Float64Array(k);
+  for (let j = 0; j < d; j++) {
+    const accepted = h + j;
+    for (let r = 0; r < k; r++) column[r] = s.data[r * d + j]!;
+    const before = norm(column);
+    let after = before > 0 ? orthogonalize(column, basis, h, accepted, k) : 0;
+    if (!(after > 0.5 * before) || after === 0) {
+      leastCoveredAxis(column, basis, accepted, k);
+      after = orthogonalize(column, basis, 0, accepted, k);
+    }
+    for (let r = 0; r < k; r++) basis[accepted * k + r] = column[r]! / after;
+  }
+  const orthonormal = matrix(k, d);
+  for (let j = 0; j < d; j++) for (let r = 0; r < k; r++) orthonormal.data[r * d + j] = basis[(h + j) * k + r]!;
+  // Rayleigh–Ritz on span(S): the eigenvectors of Sᵀ·MᵀM·S, descending.
+  const ms = await matmul(m, orthonormal, kernel); // k × d
+  const { vectors } = await eighWith(await gram(ms, kernel), exactProduct);
+  return matmul(orthonormal, vectors, kernel);
+}
+
+function norm(x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
+  return Math.sqrt(s);
+}
+
+/** x minus its projections on columns from…to−1 of `basis` (column-major), twice; returns the new ‖x‖. */
+function orthogonalize(x: Float64Array, basis: Float64Array, from: number, to: number, k: number): number {
+  for (let pass = 0; pass < 2; pass++) {
+    for (let j = from; j < to; j++) {
+      const o = j * k;
+      let dot = 0;
+      for (let r = 0; r < k; r++) dot += basis[o + r]! * x[r]!;
+      for (let r = 0; r < k; r++) x[r]! -= dot * basis[o + r]!;
+    }
+  }
+  return norm(x);
+}
+
+/** x = the coordinate axis with the smallest share in the span of the first `count` columns of `basis`. */
+function leastCoveredAxis(x: Float64Array, basis: Float64Array, count: number, k: number): void {
+  const covered = new Float64Array(k);
+  for (let j = 0; j < count; j++) for (let r = 0; r < k; r++) covered[r]! += basis[j * k + r]! ** 2;
+  let best = 0;
+  for (let r = 1; r < k; r++) if (covered[r]! < covered[best]!) best = r;
+  x.fill(0);
+  x[best] = 1;
 }
 
 function clipUnit(values: Float64Array): Float64Array {

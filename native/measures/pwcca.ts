@@ -10,18 +10,17 @@
  */
 import { crossGram, type KernelOptions } from '../kernels/index.js';
 import { matrix } from '../linalg/matrix.js';
-import { canonicalCorrelations } from './correlations.js';
 import { assertNotDegenerate, ccaFields, checkSameDatapoints, chooseDims, isReduction, keepField, singularValuesOf } from './pair.js';
-import type { LayerSpectrum, MeasureResult, PairCross, Truncation } from './types.js';
+import type { LayerSpectrum, MeasureResult, PairCorrelations, Truncation } from './types.js';
 
-export async function pwcca(a: LayerSpectrum, b: LayerSpectrum, truncation: Truncation | undefined, cross: PairCross, kernel: KernelOptions = {}): Promise<MeasureResult> {
+export async function pwcca(a: LayerSpectrum, b: LayerSpectrum, truncation: Truncation | undefined, correlate: PairCorrelations, kernel: KernelOptions = {}): Promise<MeasureResult> {
   checkSameDatapoints(a, b);
   const reduced = isReduction(truncation);
   const kA = chooseDims(a, truncation);
   const kB = chooseDims(b, truncation);
   assertNotDegenerate(a, kA, 'pwcca', reduced);
   assertNotDegenerate(b, kB, 'pwcca', reduced);
-  const { rho, u } = await canonicalCorrelations(await cross(kA, kB), true, kernel);
+  const { rho, u } = await correlate(kA, kB, true);
   const c = rho.length;
   const ud = u!.data;
   const alpha = new Float64Array(c);

@@ -8,18 +8,16 @@
  * In basis coordinates x'⁽ⁱ⁾ = Q_A·e_i and X̃ = Q_A·U, so X̃ᵀ·x'⁽ⁱ⁾ = row i of U and the norm is
  * √(Σ_j ρ_j²·U_ij²). Asymmetric: X is the first layer (A). Truncation as in SVCCA (default keep 0.99).
  */
-import type { KernelOptions } from '../kernels/index.js';
-import { canonicalCorrelations } from './correlations.js';
 import { ccaFields, checkSameDatapoints, chooseDims, keepField, singularValuesOf } from './pair.js';
 import { svccaTruncation } from './svcca.js';
-import type { LayerSpectrum, MeasureResult, PairCross, Truncation } from './types.js';
+import type { LayerSpectrum, MeasureResult, PairCorrelations, Truncation } from './types.js';
 
-export async function svccaWeighted(a: LayerSpectrum, b: LayerSpectrum, truncation: Truncation | undefined, cross: PairCross, kernel: KernelOptions = {}): Promise<MeasureResult> {
+export async function svccaWeighted(a: LayerSpectrum, b: LayerSpectrum, truncation: Truncation | undefined, correlate: PairCorrelations): Promise<MeasureResult> {
   checkSameDatapoints(a, b);
   const t = svccaTruncation(truncation);
   const kA = chooseDims(a, t);
   const kB = chooseDims(b, t);
-  const { rho, u } = await canonicalCorrelations(await cross(kA, kB), true, kernel);
+  const { rho, u } = await correlate(kA, kB, true);
   const c = rho.length;
   const ud = u!.data;
   let weighted = 0;

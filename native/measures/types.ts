@@ -46,6 +46,20 @@ export interface PreparedBasis extends LayerSpectrum {
  */
 export type PairCross = (kA: number, kB: number) => Promise<Matrix>;
 
+/** Canonical correlations of a pair and, when asked for, A's canonical directions (correlations.ts). */
+export interface Correlations {
+  /** c = min(kA, kB) canonical correlations, descending, in [0, 1]. */
+  readonly rho: Float64Array;
+  /** kA × c, orthonormal columns: A's canonical variates are h_i = Q_A·u_i (only when asked for). */
+  readonly u: Matrix | null;
+}
+
+/**
+ * The canonical correlations of a pair's first kA × kB directions, with A's directions when `wantU`: from M
+ * (`correlationsFromCross`), or handed over by an all-pairs job that decomposed the reverse pair already.
+ */
+export type PairCorrelations = (kA: number, kB: number, wantU: boolean) => Promise<Correlations>;
+
 export type CcaMethod = 'cca' | 'svcca' | 'svcca-weighted' | 'pwcca';
 export type Method = CcaMethod | 'cka' | 'dft-cca';
 
