@@ -4,16 +4,17 @@
  * code's per-pair algorithm (bench/baseline_matrix.py, numpy), timed in the same run.
  *
  * Nets (issue: 200 nets, 512 neurons, 10000 datapoints, with shared structure), generated in this process from
- * seeds, never written whole to disk: net i's layer = [Z_shared | Z_cluster(i mod 5) | Z_private(i)] · W_i + σ·E_i
+ * seeds; the measured ones are written to bench/.work as float32 .npy (untimed), the files both sides read: net i's
+ * layer = [Z_shared | Z_cluster(i mod 5) | Z_private(i)] · W_i + σ·E_i
  * with latent factors 24 + 12 + 24 (standard normal, m × ·), a random mixing W_i (60 × 512) and full-rank noise
  * (σ = 0.5), so every layer has numerical rank 512 — the measures keep all 512 directions, as they would on a real
  * layer — and five clusters of nets share more than the rest.
  *
- * - ours: decompositions (one per net) and then every ordered pair (the N² matrix; its diagonal is exactly 1 without
- *   arithmetic, so N·(N−1) pairs carry the work) through
- *   dist/native/compute (the same code as `svcca-studio matrix`), on one worker process per core.
- * - baseline: the reference algorithm per ordered pair on a sample of nets (all ordered pairs among BENCH_SAMPLE
- *   nets written to bench/.work as float32 .npy), with OPENBLAS_NUM_THREADS unset and =1; the faster per-pair
+ * - ours: decompositions (one per net: a worker reads the file, decomposes it and spools the basis) and then every
+ *   ordered pair (the N² matrix; its diagonal is exactly 1 without arithmetic, so N·(N−1) pairs carry the work)
+ *   through dist/native/compute (the same code as `svcca-studio matrix`), on one worker process per core.
+ * - baseline: the reference algorithm per ordered pair on a sample of nets (all ordered pairs among the first
+ *   BENCH_SAMPLE files), with OPENBLAS_NUM_THREADS unset and =1; the faster per-pair
  *   time is used (the baseline at its best here), extrapolated to N·(N−1) ordered pairs.
  * All 200 nets at full size would take hours for both sides, so by default BENCH_MEASURED nets are run end to end
  * and ours is extrapolated to N as (decomposition time)·N + (pair time)·N·(N−1); every printed figure says whether it
@@ -53,6 +54,7 @@ if (!existsSync(join(ROOT, 'dist/native/compute/matrix.js'))) {
 const { similarityMatrix } = await import(join(ROOT, 'dist/native/compute/matrix.js'));
 const { ComputePool } = await import(join(ROOT, 'dist/native/compute/pool.js'));
 const { JOB_PREPARE } = await import(join(ROOT, 'dist/native/compute/jobs.js'));
+const { BasisSpool } = await import(join(ROOT, 'dist/native/compute/spool.js'));
 const { averageLinkageFromSimilarity } = await import(join(ROOT, 'dist/native/analyses/clustering.js'));
 const { backendInfo, disposeKernels } = await import(join(ROOT, 'dist/native/kernels/index.js'));
 
@@ -105,7 +107,7 @@ function writeNpyF32(path, net) {
 const seconds = (t0) => (performance.now() - t0) / 1000;
 const fmt = (s) => (s >= 3600 ? `${(s / 3600).toFixed(2)} h` : s >= 60 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(2)} s`);
 
-const basisGiB = (MEASURED * M * NEURONS * 8) / 1024 ** 3;
+const basisGiB = (MEASURED * M * NEURONS * 8) / 1024 ** 3; // the spool's files, in the page cache
 if (basisGiB > 0.5 * totalmem() / 1024 ** 3) {
   console.error(`BENCH_MEASURED=${MEASURED} needs ~${basisGiB.toFixed(1)} GiB of bases; this machine has ${(totalmem() / 1024 ** 3).toFixed(0)} GiB. Lower it.`);
   process.exit(2);
@@ -123,12 +125,19 @@ const pool = new ComputePool({ size: WORKERS });
 }
 const bases = new Array(MEASURED);
 let prepareSeconds = 0;
-// Generate a batch here (not timed), then decompose it on the workers (timed): one net per worker at a time.
+// As `svcca-studio matrix` runs it: every net a float32 .npy file (written here, not timed), each worker reads and
+// decomposes one (timed) and spools its basis (compute/spool.ts); the pair tiles read the spooled bases.
+mkdirSync(WORK, { recursive: true });
+const files = [];
+const spool = new BasisSpool();
 for (let start = 0; start < MEASURED; start += WORKERS) {
   const batch = Array.from({ length: Math.min(WORKERS, MEASURED - start) }, (_, k) => start + k);
-  const nets = batch.map((i) => makeNet(i));
+  for (const i of batch) {
+    files[i] = join(WORK, `net-${i}.npy`);
+    writeNpyF32(files[i], makeNet(i));
+  }
   const t0 = performance.now();
-  await Promise.all(batch.map(async (i, k) => (bases[i] = await pool.run(JOB_PREPARE, { matrix: nets[k], ref: `net-${i}` }))));
+  await Promise.all(batch.map(async (i) => (bases[i] = await pool.run(JOB_PREPARE, { spec: files[i], spoolTo: spool.reserve() }))));
   prepareSeconds += seconds(t0);
 }
 const ranks = bases.map((b) => b.rank);
@@ -151,24 +160,19 @@ for (const method of ['pwcca', 'svcca']) {
     `all-pairs for ${N} nets: ${fmt(total)}${MEASURED < N ? ' (extrapolated)' : ' (measured)'}`);
 }
 await pool.close();
+await spool.dispose();
 const backend = (await backendInfo('auto')).name;
 await disposeKernels();
 
 // ---- baseline ------------------------------------------------------------------------------------------------------
 
-mkdirSync(WORK, { recursive: true });
-const files = Array.from({ length: SAMPLE }, (_, i) => {
-  const path = join(WORK, `net-${i}.npy`);
-  writeNpyF32(path, makeNet(i));
-  return path;
-});
 const pairs = [];
 for (let i = 0; i < SAMPLE; i++) for (let j = 0; j < SAMPLE; j++) if (i !== j) pairs.push([i, j]);
 const runBaseline = (threads) => {
   const childEnv = { ...process.env };
   if (threads === null) delete childEnv.OPENBLAS_NUM_THREADS;
   else childEnv.OPENBLAS_NUM_THREADS = String(threads);
-  const out = spawnSync('python3', [join(ROOT, 'bench/baseline_matrix.py')], { input: JSON.stringify({ files, pairs, epsilon: 0 }), env: childEnv, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const out = spawnSync('python3', [join(ROOT, 'bench/baseline_matrix.py')], { input: JSON.stringify({ files: files.slice(0, SAMPLE), pairs, epsilon: 0 }), env: childEnv, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (out.status !== 0) throw new Error(`baseline failed: ${out.stderr}`);
   const r = JSON.parse(out.stdout);
   return { perPair: r.seconds.reduce((a, b) => a + b, 0) / r.seconds.length, similarity: r.similarity };

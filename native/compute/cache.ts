@@ -195,13 +195,19 @@ export class ComputeCache {
   putBasis(key: string, fp: LayerFingerprint, params: BasisParams, basis: PreparedBasis): void {
     if (!this.enabled) return;
     const blob = encodeBasis(basis);
+    this.putBasisBlob(key, fp, params, blob.byteLength, () => blob);
+  }
+
+  /** A basis as its blob of `bytes` bytes, read by `blob` only if it will be stored (a spooled basis, spool.ts). */
+  putBasisBlob(key: string, fp: LayerFingerprint, params: BasisParams, bytes: number, blob: () => Uint8Array): void {
+    if (!this.enabled) return;
     // A basis larger than a quarter of the budget would evict most others for one entry: not worth keeping. And one
     // job never writes more than the budget: it would only evict its own first bases (200 nets × 41 MB = 8 GB of
     // writes for nothing); the pair cache still answers a repeat of the job.
-    if (blob.byteLength > this.budget / 4 || this.storedThisCall + blob.byteLength > this.budget) return;
-    this.store.caches.putBasis(key, fp.contentHash, basisParamsText(params), blob);
-    this.storedThisCall += blob.byteLength;
-    this.putSinceprune += blob.byteLength;
+    if (bytes > this.budget / 4 || this.storedThisCall + bytes > this.budget) return;
+    this.store.caches.putBasis(key, fp.contentHash, basisParamsText(params), blob());
+    this.storedThisCall += bytes;
+    this.putSinceprune += bytes;
     if (this.putSinceprune > this.budget / 16) {
       this.store.caches.prune(this.budget);
       this.putSinceprune = 0;

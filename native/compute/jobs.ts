@@ -14,7 +14,7 @@ import type { KernelOptions } from '../kernels/index.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { transpose } from '../linalg/util.js';
 import { yieldToEvents, type JobContext, type JobHandler, type JobHandlers } from './host.js';
-import { unspool, type SpooledBasis } from './spool.js';
+import { spoolBasis, unspool, type SpooledBasis } from './spool.js';
 import { streamCovariance, type StreamLayout, type StreamedCovariance } from './streaming.js';
 
 export const JOB_COVARIANCE = 'layer.covariance';
@@ -62,6 +62,8 @@ export interface PrepareJobParams {
   readonly neuronsFirst?: boolean;
   /** Kernel backend for the decomposition's products (default 'auto'). */
   readonly backend?: 'auto' | 'cpu' | 'gpu';
+  /** Write the basis to this file and answer with its SpooledBasis (spool.ts): a large result stays off the channel. */
+  readonly spoolTo?: string;
 }
 
 /** Read a layer and prepare its basis (measures/prepare.ts): the one decomposition per layer of an all-pairs job. */
@@ -85,7 +87,8 @@ const prepare: JobHandler = async (params) => {
   if (typeof p !== 'object' || p === null || (typeof p.spec !== 'string' && typeof p.matrix !== 'object')) {
     throw new UsageError(`${JOB_PREPARE} job needs {spec} or {matrix}`);
   }
-  return prepareLayerBasis(p as PrepareJobParams);
+  const basis = await prepareLayerBasis(p as PrepareJobParams);
+  return typeof p.spoolTo === 'string' ? spoolBasis(basis, p.spoolTo) : basis;
 };
 
 // ---- matrix.pairs: similarities of listed ordered pairs of prepared bases ----------------------------------------

@@ -29,7 +29,7 @@ import type { PreparedBasis } from '../measures/types.js';
 import { basisKey, ComputeCache, fingerprint, resultKey, type BasisParams, type CacheStore, type LayerFingerprint } from './cache.js';
 import { JOB_PAIRS, JOB_PREPARE, pairSimilarities, prepareLayerBasis, similarityOf, type PairsJobParams, type PrepareJobParams } from './jobs.js';
 import { ComputePool } from './pool.js';
-import { BasisSpool } from './spool.js';
+import { BasisSpool, isSpooled, readSpooledBlob, type SpooledBasis } from './spool.js';
 import { PRIORITY } from './protocol.js';
 
 /** What the matrix needs from the workspace index (WorkspaceIndex satisfies it). */
@@ -206,7 +206,10 @@ export async function runMatrix(store: MatrixStore, request: MatrixRequest, ctx:
         ? await basisPairs({
             specs,
             keys,
-            store: (i, basis) => cache.putBasis(keys[i]!, fingerprints[i]!, paramsOf(i), basis),
+            store: (i, basis) =>
+              isSpooled(basis)
+                ? cache.putBasisBlob(keys[i]!, fingerprints[i]!, paramsOf(i), basis.bytes, () => readSpooledBlob(basis))
+                : cache.putBasis(keys[i]!, fingerprints[i]!, paramsOf(i), basis),
             flops: pairFlops(arrays.map((a) => a.shape), options, missing),
             needed,
             missing,
@@ -274,7 +277,7 @@ interface BasisPairsInput {
   specs: string[];
   keys: string[];
   /** Keep a freshly computed basis (the cache). */
-  store(i: number, basis: PreparedBasis): void;
+  store(i: number, basis: Basis): void;
   /** Estimated pair work, for deciding whether workers pay. */
   flops: number;
   needed: number[];
@@ -296,7 +299,7 @@ interface PairsOutcome {
 async function basisPairs(input: BasisPairsInput): Promise<PairsOutcome> {
   const { specs, keys, needed, missing, options, cache, ctx, progress, checkCancel } = input;
   const keep = input.store;
-  const bases = new Map<number, PreparedBasis>();
+  const bases = new Map<number, Basis>();
   for (const i of needed) {
     const cached = cache.getBasis(keys[i]!);
     if (cached) bases.set(i, cached);
@@ -306,6 +309,8 @@ async function basisPairs(input: BasisPairsInput): Promise<PairsOutcome> {
   const wantWorkers = ctx.pool ? ctx.pool.size : ctx.workers ?? (input.flops > WORKER_THRESHOLD_FLOPS ? availableParallelism() : 0);
   const ownPool = !ctx.pool && wantWorkers > 1 ? new ComputePool({ size: wantWorkers }) : null;
   const pool = ctx.pool ?? ownPool;
+  // Workers write their bases here and answer with paths: this process holds no basis it computed on a worker.
+  const spool = new BasisSpool();
   try {
     const prepareParams = (i: number): PrepareJobParams => ({
       spec: specs[i]!,
@@ -317,14 +322,17 @@ async function basisPairs(input: BasisPairsInput): Promise<PairsOutcome> {
     });
     let prepared = 0;
     const total = toPrepare.length;
-    const store = (i: number, basis: PreparedBasis): void => {
+    const store = (i: number, basis: Basis): void => {
       bases.set(i, basis);
       keep(i, basis);
       progress(++prepared, total, 'decompositions');
     };
     if (pool) {
       await Promise.all(
-        toPrepare.map(async (i) => store(i, await pool.run<PreparedBasis>(JOB_PREPARE, prepareParams(i), { priority: PRIORITY.normal, ...(ctx.signal ? { signal: ctx.signal } : {}) }))),
+        toPrepare.map(async (i) => {
+          const params = { ...prepareParams(i), spoolTo: spool.reserve() };
+          store(i, await pool.run<SpooledBasis>(JOB_PREPARE, params, { priority: PRIORITY.normal, ...(ctx.signal ? { signal: ctx.signal } : {}) }));
+        }),
       );
     } else {
       for (const i of toPrepare) {
@@ -335,11 +343,12 @@ async function basisPairs(input: BasisPairsInput): Promise<PairsOutcome> {
     checkCancel();
 
     const similarities = pool
-      ? await pooledPairs(pool, bases, missing, input.compare, ctx, progress)
+      ? await pooledPairs(pool, bases, missing, input.compare, ctx, progress, spool)
       : await localPairs(bases, missing, input.compare, ctx, progress);
     return { similarities, decompositions: toPrepare.length, workers: pool ? pool.size : 0 };
   } finally {
     await ownPool?.close();
+    await spool.dispose();
   }
 }
 
@@ -369,7 +378,7 @@ export function pairFlops(shapes: ReadonlyArray<readonly number[]>, options: Pic
  * the bench, analyses over synthetic layers). On `ctx.pool` when given, else in this process.
  */
 export async function similarityMatrix(
-  bases: readonly PreparedBasis[],
+  bases: readonly Basis[],
   compare: CompareOptions,
   ctx: Pick<MatrixContext, 'pool' | 'signal' | 'onProgress'> = {},
 ): Promise<number[][]> {
@@ -379,14 +388,19 @@ export async function similarityMatrix(
   const pairs: Array<[number, number]> = [];
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) pairs.push([i, j]);
   const progress = ctx.onProgress ?? (() => undefined);
-  const values = ctx.pool
-    ? await pooledPairs(ctx.pool, byIndex, pairs, compare, ctx, progress)
-    : await localPairs(byIndex, pairs, compare, ctx, progress);
-  return Array.from({ length: n }, (_, i) => Array.from(values.subarray(i * n, (i + 1) * n)));
+  const spool = new BasisSpool();
+  try {
+    const values = ctx.pool
+      ? await pooledPairs(ctx.pool, byIndex, pairs, compare, ctx, progress, spool)
+      : await localPairs(byIndex, pairs, compare, ctx, progress);
+    return Array.from({ length: n }, (_, i) => Array.from(values.subarray(i * n, (i + 1) * n)));
+  } finally {
+    await spool.dispose();
+  }
 }
 
 async function localPairs(
-  bases: Map<number, PreparedBasis>,
+  bases: Map<number, Basis>,
   missing: Array<[number, number]>,
   compare: CompareOptions,
   ctx: Pick<MatrixContext, 'signal'>,
@@ -406,11 +420,12 @@ async function localPairs(
  */
 async function pooledPairs(
   pool: ComputePool,
-  bases: Map<number, PreparedBasis>,
+  bases: Map<number, Basis>,
   missing: Array<[number, number]>,
   compare: CompareOptions,
   ctx: Pick<MatrixContext, 'signal'>,
   progress: (done: number, total: number, label: string) => void,
+  spool: BasisSpool,
 ): Promise<Float64Array> {
   const runs = [...bases.keys()].sort((a, b) => a - b);
   const bytes = runs.reduce((s, i) => s + basisBytes(bases.get(i)!), 0) / Math.max(1, runs.length);
@@ -429,9 +444,8 @@ async function pooledPairs(
   const out = new Float64Array(missing.length);
   let done = 0;
   const total = missing.length;
-  // Bases reach the workers as files (spool.ts), each written once, just before the first tile that needs it: as
-  // many tiles are in flight as there are workers, so the spool's copies never pile up in memory.
-  const spool = new BasisSpool();
+  // Bases reach the workers as files (spool.ts), each written once (unless a worker wrote it), just before the first
+  // tile that needs it: as many tiles are in flight as there are workers, so the spool's copies never pile up.
   const queue = [...tiles.values()].sort((x, y) => y.length - x.length); // largest first: the last ones even out
   const runTile = async (members: number[]): Promise<void> => {
     const involved = [...new Set(members.flatMap((t) => missing[t]!))].sort((a, b) => a - b);
@@ -461,14 +475,16 @@ async function pooledPairs(
     );
   } finally {
     queue.length = 0; // a failed tile stops the others after their current one
-    await spool.dispose();
   }
   return out;
 }
 
-function basisBytes(b: PreparedBasis): number {
-  return b.basis.byteLength + b.coordinates.byteLength;
+function basisBytes(b: Basis): number {
+  return isSpooled(b) ? b.bytes : b.basis.byteLength + b.coordinates.byteLength;
 }
+
+/** A basis in memory, or where a worker (or this process) spooled it. */
+type Basis = PreparedBasis | SpooledBasis;
 
 // ---- the raw-layer path: pwcca-compat reference and dft-cca -----------------------------------------------------
 

@@ -2,32 +2,51 @@
  * Prepared bases handed between processes through files instead of the IPC channel. Node's channel moves large typed
  * arrays at ~100–400 MB/s and holds both processes while it does (twelve 512 × 10000 bases, one pair tile, took 4.5 s
  * here); the same bytes written once to a file are read back by a worker from the page cache in tens of milliseconds.
- * A spool is one private directory per job, removed with it; each basis is written at most once.
+ * The same holds for a worker's result: a decomposition job given a spool path writes its basis there and answers
+ * with the path. A spool is one private directory per job, removed with it; each basis is written at most once, and
+ * the process that runs the job holds paths, not bases.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PreparedBasis } from '../measures/types.js';
 import { decodeBasis, encodeBasis } from './cache.js';
 
-/** A basis that lives in a spool file: what a job's params carry in its place. */
+/** A basis that lives in a spool file: what a job's params and results carry in its place. */
 export interface SpooledBasis {
   readonly spooled: string;
+  /** The file's size (the basis blob's, cache.ts `encodeBasis`). */
+  readonly bytes: number;
+  /** The basis's layer and numerical rank, for reports. */
+  readonly ref: string;
+  readonly rank: number;
 }
 
 export function isSpooled(value: unknown): value is SpooledBasis {
   return typeof value === 'object' && value !== null && typeof (value as Partial<SpooledBasis>).spooled === 'string';
 }
 
-/** Read a spooled basis back (in the worker). */
+/** Write a basis to `path` (in the worker that computed it) and return its entry. */
+export function spoolBasis(basis: PreparedBasis, path: string): SpooledBasis {
+  const blob = encodeBasis(basis);
+  writeFileSync(path, blob);
+  return { spooled: path, bytes: blob.byteLength, ref: basis.ref, rank: basis.rank };
+}
+
+/** A spooled basis's blob, as the basis cache stores it. */
+export function readSpooledBlob(entry: SpooledBasis): Uint8Array {
+  return readFileSync(entry.spooled);
+}
+
+/** Read a spooled basis back. */
 export function readSpooled(entry: SpooledBasis): PreparedBasis {
-  const basis = decodeBasis(readFileSync(entry.spooled));
+  const basis = decodeBasis(readSpooledBlob(entry));
   if (!basis) throw new Error(`spool file ${entry.spooled} does not hold a basis of this build`);
   return basis;
 }
 
-/** Bases or spooled bases → bases. */
+/** Bases or spooled bases → bases (in the process that uses them). */
 export function unspool(entries: ReadonlyArray<PreparedBasis | SpooledBasis>): PreparedBasis[] {
   return entries.map((entry) => (isSpooled(entry) ? readSpooled(entry) : entry));
 }
@@ -37,15 +56,25 @@ export class BasisSpool {
   private readonly written = new Map<PreparedBasis, Promise<SpooledBasis>>();
   private count = 0;
 
-  /** The spooled form of `basis`, written on first use (asynchronously: a job can start while others are written). */
-  entry(basis: PreparedBasis): Promise<SpooledBasis> {
+  /**
+   * The spooled form of `basis`, written on first use (asynchronously: a job can start while others are written); an
+   * entry already spooled passes through.
+   */
+  entry(basis: PreparedBasis | SpooledBasis): Promise<SpooledBasis> {
+    if (isSpooled(basis)) return Promise.resolve(basis);
     const known = this.written.get(basis);
     if (known) return known;
-    this.directory ??= mkdtempSync(join(tmpdir(), 'svcca-spool-'));
-    const entry = { spooled: join(this.directory, `basis-${this.count++}.bin`) };
-    const written = writeFile(entry.spooled, encodeBasis(basis)).then(() => entry);
+    const path = this.reserve();
+    const blob = encodeBasis(basis);
+    const written = writeFile(path, blob).then(() => ({ spooled: path, bytes: blob.byteLength, ref: basis.ref, rank: basis.rank }));
     this.written.set(basis, written);
     return written;
+  }
+
+  /** A fresh file path in this spool, for a worker to write a basis to (`spoolBasis`); removed with the spool. */
+  reserve(): string {
+    this.directory ??= mkdtempSync(join(tmpdir(), 'svcca-spool-'));
+    return join(this.directory, `basis-${this.count++}.bin`);
   }
 
   /** Remove the directory and everything in it, once no write is under way. */

@@ -1,4 +1,4 @@
-import { copyFileSync, cpSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +71,28 @@ describe('matrix on the example corpus (10 convnets: 8 true-label, 2 random-labe
     const pooled = await runMatrix(corpus, { layer: 'fc', method: 'pwcca' }, { cache: false, workers: 2 });
     expect(pooled.workers).toBe(2);
     expect(maxDifference(pooled.matrix, local.matrix)).toBeLessThan(1e-12);
+  });
+
+  it('on workers, bases travel as spool files: cached from them, read back, and the spool removed', async () => {
+    const spools = (): string[] => readdirSync(tmpdir()).filter((name) => name.startsWith('svcca-spool-'));
+    const before = new Set(spools());
+    const index = WorkspaceIndex.open(CORPUS, { db: join(tmp, 'spooled.sqlite') });
+    try {
+      await index.index();
+      const local = await runMatrix(index, { layer: 'fc', method: 'pwcca' }, { cache: false, workers: 0 });
+      const first = await runMatrix(index, { layer: 'fc', method: 'pwcca' }, { workers: 2 });
+      expect(first.decompositions).toBe(10);
+      expect(maxDifference(first.matrix, local.matrix)).toBeLessThan(1e-12);
+      // The bases the workers spooled went into the basis cache: another measure decomposes nothing.
+      const svcca = await runMatrix(index, { layer: 'fc', method: 'svcca' }, { workers: 2 });
+      expect(svcca.decompositions).toBe(0);
+      expect(svcca.cache.bases.hits).toBe(10);
+      const svccaLocal = await runMatrix(index, { layer: 'fc', method: 'svcca' }, { cache: false, workers: 0 });
+      expect(maxDifference(svcca.matrix, svccaLocal.matrix)).toBeLessThan(1e-12);
+    } finally {
+      index.close();
+    }
+    expect(spools().filter((name) => !before.has(name))).toEqual([]);
   });
 
   it("separates true-label from random-label nets (003_*.txt sec. 3.1) with an exact permutation p-value", async () => {
