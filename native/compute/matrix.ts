@@ -6,13 +6,14 @@
  *   1. each run's layer → its prepared basis (measures/prepare.ts), once per (file content, parameters): from the
  *      basis cache in the workspace index, else computed (one decomposition) and stored;
  *   2. each ordered pair → the measure's pair step on two prepared bases (measures/compare.ts `compareBases`),
- *      from the result cache when the same question was asked before;
+ *      from the result cache when the same question was asked before; a pair and its reverse share one M and one
+ *      decomposition (jobs.ts `pairSimilarities`), the diagonal is 1;
  *   3. clustering (analyses/clustering.ts) and, with `groupBy`, within/between statistics (analyses/group-stats.ts).
- * N runs cost N decompositions and N² cheap pair steps instead of N² full comparisons.
+ * N runs cost N decompositions and N·(N−1)/2 pair decompositions instead of N² full comparisons.
  *
  * Large jobs run on a pool of worker processes (one per core): decompositions one file per job, pair steps in tiles
- * of runs so each worker receives only the bases its tile needs. `pwcca-compat reference` and `dft-cca` work on the
- * raw layers (no prepared basis exists for them) and run in this process.
+ * of runs so each worker reads only the bases its tile needs, from spool files (spool.ts). `pwcca-compat reference`
+ * and `dft-cca` work on the raw layers (no prepared basis exists for them) and run in this process.
  */
 import { availableParallelism } from 'node:os';
 import { averageLinkageFromSimilarity } from '../analyses/clustering.js';
@@ -72,7 +73,7 @@ export interface MatrixExtras {
 
 /** Estimated flops of pair work above which worker processes are started (a worker costs ~0.3–1 s to start). */
 export const WORKER_THRESHOLD_FLOPS = 2e10;
-/** Upper bound on the bases one pair tile sends to a worker. */
+/** Upper bound on the bases one pair tile loads into a worker (what it holds in memory for the tile). */
 const MAX_TILE_BYTES = 512 * 1024 ** 2;
 /** Bump when a pair step's meaning changes, so cached similarities of an older build are not reused. */
 const PAIR_FORMAT_VERSION = 1;
