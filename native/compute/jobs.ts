@@ -4,13 +4,13 @@
  */
 import { UsageError } from '../errors.js';
 import { openArray } from '../formats/index.js';
+import type { KernelOptions } from '../kernels/index.js';
 import { asDense, loadLayer } from '../layers/index.js';
 import { compareBases, selfSimilarity, type CompareOptions } from '../measures/compare.js';
 import { canonicalCorrelations, canonicalPair } from '../measures/correlations.js';
 import { crossBasis } from '../measures/pair.js';
 import { prepareBasis } from '../measures/prepare.js';
 import type { PairCorrelations, PreparedBasis } from '../measures/types.js';
-import type { KernelOptions } from '../kernels/index.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { transpose } from '../linalg/util.js';
 import { yieldToEvents, type JobContext, type JobHandler, type JobHandlers } from './host.js';

@@ -31,6 +31,10 @@ export function isSpooled(value: unknown): value is SpooledBasis {
 export function spoolBasis(basis: PreparedBasis, path: string): SpooledBasis {
   const blob = encodeBasis(basis);
   writeFileSync(path, blob);
+  return entryOf(basis, path, blob);
+}
+
+function entryOf(basis: PreparedBasis, path: string, blob: Uint8Array): SpooledBasis {
   return { spooled: path, bytes: blob.byteLength, ref: basis.ref, rank: basis.rank };
 }
 
@@ -66,7 +70,7 @@ export class BasisSpool {
     if (known) return known;
     const path = this.reserve();
     const blob = encodeBasis(basis);
-    const written = writeFile(path, blob).then(() => ({ spooled: path, bytes: blob.byteLength, ref: basis.ref, rank: basis.rank }));
+    const written = writeFile(path, blob).then(() => entryOf(basis, path, blob));
     this.written.set(basis, written);
     return written;
   }

@@ -17,7 +17,7 @@ import { eighWith } from '../linalg/eigh.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
 import { singularValues } from '../linalg/singular-values.js';
 import { svd } from '../linalg/svd.js';
-import { firstColumns, transpose } from '../linalg/util.js';
+import { firstColumns, norm2, selectColumns, transpose } from '../linalg/util.js';
 import { exactProduct } from './prepare.js';
 import type { Correlations, PairCorrelations, PairCross } from './types.js';
 
@@ -65,7 +65,8 @@ export async function canonicalPair(m: Matrix, kernel: KernelOptions = {}): Prom
   const pd = projected.data;
   for (let r = 0; r < k; r++) for (let i = 0; i < head; i++) v.data[r * k + i] = pd[r * k + i]! / rho[i]!;
   if (head < k) {
-    const tail = await tailDirections(m, firstColumns(v, head), tailColumns(projected, head), kernel);
+    const tailIndices = Array.from({ length: k - head }, (_, i) => head + i);
+    const tail = await tailDirections(m, firstColumns(v, head), selectColumns(projected, tailIndices), kernel);
     const d = k - head;
     for (let i = 0; i < d; i++) {
       // The sign that pairs v_i with u_i: uᵢᵀ·M·vᵢ = (Mᵀuᵢ)·vᵢ ≥ 0.
@@ -94,18 +95,7 @@ async function leftDirections(m: Matrix, kernel: KernelOptions): Promise<{ rho: 
   // Eigenvalue order and norm order agree except where rounding swaps near-equal values: sort by the norms.
   const order = Array.from({ length: c }, (_, i) => i).sort((i, j) => norms[j]! - norms[i]!);
   const rho = clipUnit(Float64Array.from(order, (i) => norms[i]!));
-  const u = matrix(p, c);
-  for (let r = 0; r < p; r++) for (let k = 0; k < c; k++) u.data[r * c + k] = e.data[r * c + order[k]!]!;
-  const projected = matrix(q, c);
-  for (let r = 0; r < q; r++) for (let k = 0; k < c; k++) projected.data[r * c + k] = raw.data[r * c + order[k]!]!;
-  return { rho, u, projected };
-}
-
-function tailColumns(a: Matrix, from: number): Matrix {
-  const d = a.cols - from;
-  const out = matrix(a.rows, d);
-  for (let r = 0; r < a.rows; r++) for (let i = 0; i < d; i++) out.data[r * d + i] = a.data[r * a.cols + from + i]!;
-  return out;
+  return { rho, u: selectColumns(e, order), projected: selectColumns(raw, order) };
 }
 
 /**
@@ -130,31 +120,24 @@ async function tailDirections(m: Matrix, head: Matrix, start: Matrix, kernel: Ke
   // loses most of its length there had no direction of its own: an axis, orthogonalised against everything, stands in.
   const h = head.cols;
   const basis = new Float64Array(k * (h + d)); // column-major here: column j at j·k
-  for (let j = 0; j < h; j++) for (let r = 0; r < k; r++) basis[j * k + r] = head.data[r * h + j]!;
+  basis.set(transpose(head).data);
   const column = new Float64Array(k);
   for (let j = 0; j < d; j++) {
     const accepted = h + j;
     for (let r = 0; r < k; r++) column[r] = s.data[r * d + j]!;
-    const before = norm(column);
+    const before = norm2(column);
     let after = before > 0 ? orthogonalize(column, basis, h, accepted, k) : 0;
-    if (!(after > 0.5 * before) || after === 0) {
+    if (!(after > 0.5 * before)) {
       leastCoveredAxis(column, basis, accepted, k);
       after = orthogonalize(column, basis, 0, accepted, k);
     }
     for (let r = 0; r < k; r++) basis[accepted * k + r] = column[r]! / after;
   }
-  const orthonormal = matrix(k, d);
-  for (let j = 0; j < d; j++) for (let r = 0; r < k; r++) orthonormal.data[r * d + j] = basis[(h + j) * k + r]!;
+  const orthonormal = transpose(matrix(d, k, basis.subarray(h * k)));
   // Rayleigh–Ritz on span(S): the eigenvectors of Sᵀ·MᵀM·S, descending.
   const ms = await matmul(m, orthonormal, kernel); // k × d
   const { vectors } = await eighWith(await gram(ms, kernel), exactProduct);
   return matmul(orthonormal, vectors, kernel);
-}
-
-function norm(x: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
-  return Math.sqrt(s);
 }
 
 /** x minus its projections on columns from…to−1 of `basis` (column-major), twice; returns the new ‖x‖. */
@@ -167,7 +150,7 @@ function orthogonalize(x: Float64Array, basis: Float64Array, from: number, to: n
       for (let r = 0; r < k; r++) x[r]! -= dot * basis[o + r]!;
     }
   }
-  return norm(x);
+  return norm2(x);
 }
 
 /** x = the coordinate axis with the smallest share in the span of the first `count` columns of `basis`. */
