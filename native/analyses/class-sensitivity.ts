@@ -15,7 +15,7 @@
  *  - class_correlation: Pearson correlation of two classes' (checkpoint × hidden layer) profiles, and the
  *    average-linkage order of 1 − correlation: classes that behave alike sit together.
  */
-import type { Method, StepRef } from '../api/contract.js';
+import type { Method, StepRef } from '../domain/index.js';
 import { UsageError } from '../errors.js';
 import type { WorkspaceIndex } from '../index/index.js';
 import type { LayerData, LayerOptions } from '../layers/index.js';

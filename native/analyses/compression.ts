@@ -19,7 +19,7 @@
  * the rest of the network (dense-chain.ts) turns it into predictions: accuracy on the probe labels, agreement with
  * the uncompressed predictions. At k = n every projection is the identity, so the accuracy is the network's own.
  */
-import type { CompressRequest, CompressResult } from '../api/contract.js';
+import type { CompressRequest, CompressResult } from '../domain/index.js';
 import { InputError, UsageError } from '../errors.js';
 import type { WorkspaceIndex } from '../index/index.js';
 import { asDense, type LayerData } from '../layers/index.js';

@@ -12,7 +12,7 @@
  *  - `class_sensitivity`: each layer against each class logit at the reference checkpoint (class-sensitivity.ts).
  * Conv layers follow layer-rows.ts (default `channels`, the finer grid pooled to the coarser one) or DFT-CCA.
  */
-import type { DynamicsRequest, DynamicsResult, Method } from '../api/contract.js';
+import type { DynamicsRequest, DynamicsResult, Method } from '../domain/index.js';
 import type { WorkspaceIndex } from '../index/index.js';
 import type { LayerData } from '../layers/index.js';
 import type { BasisMethod } from '../measures/compare.js';

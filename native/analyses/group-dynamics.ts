@@ -4,7 +4,7 @@
  * averaged over the checkpoints every such run has. `converged_at` applies the convergence rule to the mean
  * timeline; `converged_at_by_run` keeps each run's own.
  */
-import type { DynamicsRequest } from '../api/contract.js';
+import type { DynamicsRequest } from '../domain/index.js';
 import { InputError } from '../errors.js';
 import type { WorkspaceIndex } from '../index/index.js';
 import type { AnalysisContext } from './context.js';

@@ -11,7 +11,7 @@
  * p is exact; otherwise `permutations` random relabelings (plus the observed one) with a fixed seed, so the same
  * question always gives the same p.
  */
-import type { GroupStats } from '../api/contract.js';
+import type { GroupStats } from '../domain/index.js';
 
 export const DEFAULT_PERMUTATIONS = 9999;
 export const DEFAULT_SEED = 0x5eed;

@@ -8,7 +8,7 @@
  *  - `k_variance`: the smallest k with σ₁² + … + σ_k² ≥ f·Σσ², the share of variance (PCA's rule).
  * Conv layers: `channels` (default: rows = datapoints × positions, channels as neurons) or `flatten`.
  */
-import type { StepRef } from '../api/contract.js';
+import type { StepRef } from '../domain/index.js';
 import { UsageError } from '../errors.js';
 import type { WorkspaceIndex } from '../index/index.js';
 import type { LayerOptions } from '../layers/index.js';

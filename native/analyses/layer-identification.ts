@@ -9,7 +9,7 @@
  * reduce each layer to its top singular directions (keep 0.99 unless --keep/--dims), as SVCCA does: flattened conv
  * layers often have more neurons than datapoints, where plain CCA is degenerate.
  */
-import type { StepRef } from '../api/contract.js';
+import type { StepRef } from '../domain/index.js';
 import { InputError, UsageError } from '../errors.js';
 import type { WorkspaceIndex } from '../index/index.js';
 import type { LayerData, LayerOptions } from '../layers/index.js';

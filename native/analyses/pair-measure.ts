@@ -8,7 +8,7 @@
  * and pairs with a dense layer use the zero frequency (global average pooling); Weighted SVCCA has no DFT form
  * and is left out there.
  */
-import type { Method } from '../api/contract.js';
+import type { Method } from '../domain/index.js';
 import { UsageError } from '../errors.js';
 import type { LayerData } from '../layers/index.js';
 import { BASIS_METHODS, compareBases, type BasisMethod } from '../measures/compare.js';

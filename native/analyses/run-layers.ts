@@ -2,7 +2,7 @@
  * One run's checkpoints and layer arrays as the analyses read them: resolved through the workspace index, loaded
  * once per (checkpoint, layer) and kept for the length of one analysis.
  */
-import type { RunInfo, StepRef } from '../api/contract.js';
+import type { RunInfo, StepRef } from '../domain/index.js';
 import { InputError } from '../errors.js';
 import type { WorkspaceIndex } from '../index/index.js';
 import { loadLayer, type LayerData, type LayerOptions } from '../layers/index.js';

@@ -16,7 +16,7 @@
  * Seeds: permutations use mulberry32(seed), the bootstrap mulberry32(seed + BOOTSTRAP_STREAM), so changing one count
  * never changes the other's draws.
  */
-import type { StepRef } from '../api/contract.js';
+import type { StepRef } from '../domain/index.js';
 import { InputError, UsageError } from '../errors.js';
 import type { WorkspaceIndex } from '../index/index.js';
 import type { LayerData, LayerOptions } from '../layers/index.js';

@@ -5,7 +5,8 @@
  * Events (progress, index changed) are forwarded to the sink until `dispose()`.
  * No Node imports: the same code may run in a utility process or a worker.
  */
-import { API_METHODS, METHODS } from './contract.js';
+import * as v from 'valibot';
+import { API, API_METHODS } from './contract.js';
 import type { ApiMethod, StudioApi, WireEvent, WireRequest, WireResponse } from './contract.js';
 
 export type OutgoingMessage = WireResponse | WireEvent;
@@ -23,92 +24,69 @@ export class RequestError extends Error {
   override name = 'RequestError';
 }
 
-type Shape = (value: unknown, where: string) => void;
+/** A result that does not match its method's schema: a bug on our side, never the caller's. */
+export class ResultSchemaError extends Error {
+  override name = 'ResultSchemaError';
+}
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function fail(where: string, expected: string, value: unknown): never {
-  const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-  throw new RequestError(`${where} must be ${expected}, got ${got}`);
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return typeof value;
 }
 
-const str: Shape = (v, w) => {
-  if (typeof v !== 'string') fail(w, 'a string', v);
-};
-const num: Shape = (v, w) => {
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(w, 'a finite number', v);
-};
-const bool: Shape = (v, w) => {
-  if (typeof v !== 'boolean') fail(w, 'a boolean', v);
-};
-const oneOf =
-  (choices: readonly string[]): Shape =>
-  (v, w) => {
-    if (typeof v !== 'string' || !choices.includes(v)) throw new RequestError(`${w} must be one of ${choices.join('|')}`);
-  };
-const stepRef: Shape = (v, w) => {
-  if (v === 'final' || v === 'last') return;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new RequestError(`${w} must be a step number, 'final' or 'last'`);
-};
-const strings: Shape = (v, w) => {
-  if (!Array.isArray(v)) fail(w, 'an array of strings', v);
-  v.forEach((item, i) => str(item, `${w}[${i}]`));
-};
-
-/** An object with known fields: required ones must be present, unknown ones are refused (typos surface early). */
-function object(required: Record<string, Shape>, optional: Record<string, Shape> = {}): Shape {
-  return (v, w) => {
-    if (!isObject(v)) fail(w, 'an object', v);
-    for (const [key, shape] of Object.entries(required)) {
-      if (!(key in v) || v[key] === undefined) throw new RequestError(`${w}.${key} is required`);
-      shape(v[key], `${w}.${key}`);
-    }
-    for (const [key, value] of Object.entries(v)) {
-      if (key in required) continue;
-      const shape = optional[key];
-      if (!shape) throw new RequestError(`${w} has an unknown field '${key}'`);
-      if (value !== undefined) shape(value, `${w}.${key}`);
-    }
-  };
+/** What a schema accepts, in words, from valibot's `expected` (e.g. `"a" | "b"`, `string`, `!finite`). */
+function expectation(issue: v.BaseIssue<unknown>): string {
+  switch (issue.type) {
+    case 'string':
+      return 'a string';
+    case 'number':
+    case 'finite':
+      return 'a finite number';
+    case 'integer':
+      return 'a whole number';
+    case 'min_value':
+      return `at least ${String(issue.requirement)}`;
+    case 'boolean':
+      return 'a boolean';
+    case 'array':
+      return 'an array';
+    case 'tuple':
+    case 'strict_tuple':
+      return 'an array of fixed length';
+    case 'object':
+    case 'strict_object':
+    case 'object_with_rest':
+    case 'record':
+      return 'an object';
+    case 'null':
+      return 'null';
+    default:
+      return `one of ${(issue.expected ?? '').replace(/["()]/g, '').replace(/ \| /g, '|')}`;
+  }
 }
 
-const measureOptions = {
-  keep: num,
-  dims: num,
-  epsilon: num,
-  pwccaCompat: oneOf(['reference']),
-  conv: oneOf(['channels', 'flatten', 'dft']),
-  layout: oneOf(['nhwc', 'nchw']),
-  neuronsFirst: bool,
-  backend: oneOf(['auto', 'cpu', 'gpu']),
-};
-const method = oneOf(METHODS);
-const callOptions = object({}, { jobId: str });
-
-/** Per method: the shapes of its positional arguments; trailing `optional` ones may be left out. */
-const SIGNATURES: Record<ApiMethod, { args: Shape[]; required: number }> = {
-  workspace: { args: [], required: 0 },
-  openWorkspace: { args: [str], required: 1 },
-  reindex: { args: [callOptions], required: 0 },
-  runs: { args: [], required: 0 },
-  resolveLayer: { args: [object({ run: str, layer: str }, { step: stepRef })], required: 1 },
-  compare: { args: [object({ a: str, b: str, method }, { ...measureOptions, noiseFloor: num }), callOptions], required: 1 },
-  matrix: {
-    args: [object({ layer: str, method }, { ...measureOptions, step: stepRef, runs: strings, groupBy: str }), callOptions],
-    required: 1,
-  },
-  dynamics: {
-    args: [object({ run: str }, { method, reference: stepRef, threshold: num }), callOptions],
-    required: 1,
-  },
-  compress: { args: [object({ run: str, layer: str }, { step: stepRef, nextWeights: str }), callOptions], required: 1 },
-  cancel: { args: [str], required: 1 },
-};
+/** One line naming where a value breaks its schema: `compare argument 1.keep must be a finite number, got string`. */
+export function describeIssue(issue: v.BaseIssue<unknown>, where: string): string {
+  const path = (issue.path ?? []).map((item) => (typeof item.key === 'number' ? `[${item.key}]` : `.${String(item.key)}`)).join('');
+  const at = `${where}${path}`;
+  if (issue.received === 'undefined' && issue.expected !== 'never' && issue.path?.length) return `${at} is required`;
+  // Schemas whose own words are clearer than the generic ones (step refs) carry a message starting with "must".
+  if (issue.message.startsWith('must ')) return `${at} ${issue.message}`;
+  if (issue.type === 'strict_object' && issue.path?.length) {
+    const key = String(issue.path[issue.path.length - 1]!.key).slice(0, 60);
+    return `${where}${path.slice(0, path.lastIndexOf('.'))} has an unknown field '${key}'`;
+  }
+  return `${at} must be ${expectation(issue)}, got ${kindOf(issue.input)}`;
+}
 
 /** Checks a raw message and returns it typed, or throws a RequestError naming what is wrong (one line). */
 export function validateRequest(raw: unknown): WireRequest {
-  if (!isObject(raw)) fail('message', 'an object', raw);
+  if (!isObject(raw)) throw new RequestError(`message must be an object, got ${kindOf(raw)}`);
   if (raw['type'] !== 'call') throw new RequestError(`message type must be 'call'`);
   const id = raw['id'];
   if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw new RequestError('message id must be an integer');
@@ -116,16 +94,25 @@ export function validateRequest(raw: unknown): WireRequest {
   if (typeof name !== 'string' || !(API_METHODS as readonly string[]).includes(name)) {
     throw new RequestError(`unknown method '${String(name).slice(0, 60)}'`);
   }
+  const method = name as ApiMethod;
   const args = raw['args'] ?? [];
-  if (!Array.isArray(args)) fail(`${name} arguments`, 'an array', args);
-  const signature = SIGNATURES[name as ApiMethod];
-  if (args.length < signature.required) throw new RequestError(`${name} needs ${signature.required} argument(s), got ${args.length}`);
-  if (args.length > signature.args.length) throw new RequestError(`${name} takes at most ${signature.args.length} argument(s), got ${args.length}`);
-  args.forEach((arg, i) => {
-    if (arg === undefined || (arg === null && i >= signature.required)) return;
-    signature.args[i]!(arg, `${name} argument ${i + 1}`);
+  if (!Array.isArray(args)) throw new RequestError(`${name} arguments must be an array, got ${kindOf(args)}`);
+  const { args: schemas, required } = API[method];
+  if (args.length < required) throw new RequestError(`${name} needs ${required} argument(s), got ${args.length}`);
+  if (args.length > schemas.length) throw new RequestError(`${name} takes at most ${schemas.length} argument(s), got ${args.length}`);
+  args.forEach((arg: unknown, i) => {
+    // JSON has no undefined: a left-out optional argument arrives as null.
+    if (arg === undefined || (arg === null && i >= required)) return;
+    const checked = v.safeParse(schemas[i]!, arg, { abortEarly: true });
+    if (!checked.success) throw new RequestError(describeIssue(checked.issues[0], `${name} argument ${i + 1}`));
   });
-  return { type: 'call', id, method: name as ApiMethod, args };
+  return { type: 'call', id, method, args };
+}
+
+/** Checks a method's result against its schema before it leaves: closed result types hold at run time too. */
+export function checkResult(method: ApiMethod, value: unknown): void {
+  const checked = v.safeParse(API[method].result, value, { abortEarly: true });
+  if (!checked.success) throw new ResultSchemaError(describeIssue(checked.issues[0], `${method} result`));
 }
 
 /** How an error crosses the wire: its class name and a one-line message. */
@@ -156,8 +143,9 @@ export function createDispatcher(api: StudioApi, sink: MessageSink): Dispatcher 
       }
       try {
         const fn = api[request.method] as (...args: unknown[]) => Promise<unknown>;
-        const value = await fn.apply(api, request.args.map((a) => (a === null ? undefined : a)));
-        send({ type: 'result', id: request.id, value: value ?? null });
+        const value = (await fn.apply(api, request.args.map((a) => (a === null ? undefined : a)))) ?? null;
+        checkResult(request.method, value);
+        send({ type: 'result', id: request.id, value });
       } catch (err) {
         send({ type: 'error', id: request.id, error: serializeError(err) });
       }

@@ -18,8 +18,8 @@
 import { availableParallelism } from 'node:os';
 import { averageLinkageFromSimilarity } from '../analyses/clustering.js';
 import { groupStats, groupValue } from '../analyses/group-stats.js';
-import type { MatrixRequest, MatrixResult, Method, RunInfo, StepRef } from '../api/contract.js';
-import { METHODS } from '../api/contract.js';
+import type { MatrixRequest, MatrixResult, Method, RunInfo, StepRef } from '../domain/index.js';
+import { METHODS } from '../domain/index.js';
 import { CancelledError, InputError, UsageError } from '../errors.js';
 import { backendInfo } from '../kernels/index.js';
 import { asDense, loadLayer, type LayerData } from '../layers/index.js';

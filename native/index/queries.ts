@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { IndexError, MetricPoint, RunInfo } from '../api/contract.js';
+import type { IndexError, MetricPoint, RunInfo } from '../domain/index.js';
 import type { ArrayInfo, DType, FormatName } from '../formats/types.js';
 import { compareCheckpoints, compareNatural, type FileKind } from './layout.js';
 import type { RunProblem } from './writer.js';

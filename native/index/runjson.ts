@@ -3,7 +3,7 @@
  * every key, unknown ones included, is kept as written. A key of the wrong type is reported and left out of the
  * surfaced fields (it stays in `meta`); it never stops the run from being indexed.
  */
-import type { MetricPoint } from '../api/contract.js';
+import type { MetricPoint } from '../domain/index.js';
 
 export interface RunMeta {
   readonly name?: string;

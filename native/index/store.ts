@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { IndexChangedEvent, IndexError, IndexReport, RunInfo, StepRef, Unsubscribe } from '../api/contract.js';
+import type { IndexChangedEvent, IndexError, IndexReport, RunInfo, StepRef, Unsubscribe } from '../domain/index.js';
 import { InputError } from '../errors.js';
 import { IndexCaches } from './caches.js';
 import { openDatabase } from './database.js';

@@ -3,7 +3,7 @@
  * channels / flatten / DFT-CCA), the measure run, the backend reported. The `compare` command and the app's compare
  * job both call this, so the numbers the UI shows are the numbers the CLI prints.
  */
-import type { MeasureOptions } from '../api/contract.js';
+import type { MeasureOptions } from '../domain/index.js';
 import { InputError, UsageError } from '../errors.js';
 import { backendInfo } from '../kernels/index.js';
 import { asDense, loadLayer, type LayerData } from '../layers/index.js';

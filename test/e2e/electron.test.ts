@@ -91,7 +91,7 @@ describe('Electron app', () => {
       await window.screenshot({ path: join(screenshots, 'window.png') });
 
       // What main really set on the window.
-      const prefs = await app!.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.getLastWebPreferences());
+      const prefs = await app!.evaluate(({ BrowserWindow }) => (BrowserWindow.getAllWindows()[0]!.webContents as unknown as { getLastWebPreferences(): unknown }).getLastWebPreferences());
       expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false });
       expect(window.url()).toMatch(/^studio:\/\/app\/index\.html/);
 
@@ -110,7 +110,7 @@ describe('Electron app', () => {
           keys: Object.keys(studio).sort(),
           runs,
           remote: await fetch('https://example.org/').then(() => 'loaded', () => 'blocked'),
-          popup: window.open('https://example.org/') === null ? 'denied' : 'opened',
+          popup: globalThis.open('https://example.org/') === null ? 'denied' : 'opened',
         };
       });
       expect(seen).toEqual({

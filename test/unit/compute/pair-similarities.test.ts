@@ -33,7 +33,7 @@ describe('pairSimilarities (one cross product per unordered pair)', async () => 
   ])('%s: every entry equals the pair compared on its own', async (_label, options) => {
     for (const list of [all, scattered]) {
       const pairs = Int32Array.from(list);
-      const got = await pairSimilarities({ bases, pairs, options }, { signal: undefined, progress: () => undefined });
+      const got = await pairSimilarities({ bases, pairs, options }, { signal: new AbortController().signal, progress: () => undefined });
       for (let t = 0; t < pairs.length / 2; t++) {
         const alone = await compareBases(bases[pairs[2 * t]!]!, bases[pairs[2 * t + 1]!]!, options);
         expect(got[t]).toBeCloseTo(alone.similarity, 13);
@@ -46,7 +46,7 @@ describe('pairSimilarities: a layer with itself', async () => {
   const x = randomMatrix(60, 5, 81);
   const bases = [await prepareBasis(x, { ref: 'x' })];
   it('is exactly 1, and the checks the pair step makes still run', async () => {
-    const context = { signal: undefined, progress: () => undefined };
+    const context = { signal: new AbortController().signal, progress: () => undefined };
     for (const method of ['cca', 'svcca', 'svcca-weighted', 'pwcca', 'cka'] as const) {
       const got = await pairSimilarities({ bases, pairs: Int32Array.of(0, 0), options: { method } }, context);
       expect(got[0]).toBe(1);

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, test } from 'vitest';
+import { afterAll, test } from 'vitest';
 import { backendInfo, crossGram, disposeKernels, gram } from '../../../native/kernels/index.js';
 import { matrix } from '../../../native/linalg/matrix.js';
 import { expectProductClose } from '../../conformance/closeness.js';

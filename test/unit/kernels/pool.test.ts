@@ -133,7 +133,7 @@ describe('wasm-simd kernel pool', () => {
 
   test('concurrent calls share the memory safely', async () => {
     const xs = [ramp(2500, 33), ramp(1800, 47), ramp(3100, 20)];
-    const alone = [];
+    const alone: Awaited<ReturnType<typeof gram>>[] = [];
     for (const x of xs) alone.push(await gram(x, { backend: 'cpu-wasm-simd' }));
     const together = await Promise.all(xs.map((x) => gram(x, { backend: 'cpu-wasm-simd' })));
     together.forEach((g, i) => expect(g.data).toEqual(alone[i]!.data));

@@ -65,7 +65,7 @@ describe('window.studio', () => {
     const ref = await studio.resolveLayer({ run: 'true_lr0.01_seed2000', layer: 'fc', step: 'final' });
     expect(ref).toMatch(/true_lr0\.01_seed2000[\\/]step-001260[\\/](fc\.npy|[^\\/]+:fc)$/);
     // The page's usual path: a ref from resolveLayer passes main's path check and reaches the compute side.
-    const compared = await studio.compare({ a: ref, b: ref, method: 'cka' }).catch((e: unknown) => e);
+    const compared = await studio.compare({ a: ref, b: ref, method: 'cka' }).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
     if (compared instanceof Error) expect(splitBridgeError(compared.message)[0]).not.toMatch(/^(ScopeError|RequestError|IpcError)$/);
     else expect(compared.similarity).toBeCloseTo(1, 10);
     expect(changes.length).toBeGreaterThan(0);

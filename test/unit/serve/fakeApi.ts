@@ -46,7 +46,7 @@ export function recordingApi(): RecordingApi {
     },
     async compare(request: CompareRequest, options) {
       calls.push({ method: 'compare', args: [request, options] });
-      return { method: request.method, similarity: 0.5, coefficients: [0.75, 0.25], dims: [2, 2], datapoints: 10, neurons: [3, 4], backend: 'cpu' };
+      return { method: request.method, similarity: 0.5, coefficients: [0.75, 0.25], dims: [2, 2], datapoints: 10, neurons: [3, 4], dropped: [0, 0], backend: 'cpu' };
     },
     matrix: unavailable,
     dynamics: unavailable,

@@ -1,0 +1,95 @@
+/** One comparison of two layer arrays: the request and the result `compare --json` prints (docs/contract.md). */
+import * as v from 'valibot';
+import { CountSchema, FiniteSchema, MethodSchema, measureOptionEntries } from './measure.js';
+
+const pair = <T extends v.GenericSchema>(item: T) => v.tuple([item, item]);
+const numbers = v.array(FiniteSchema);
+
+/** Two arrays named as `file` or `file:array` (npz member, safetensors tensor, h5 dataset). */
+export const CompareRequestSchema = v.strictObject({
+  a: v.string(),
+  b: v.string(),
+  ...measureOptionEntries,
+  /**
+   * Also measure a noise floor: the same comparison with B's datapoints shuffled this many times (pairing broken,
+   * dims and neurons kept), reported as `noise_floor`. 0 or absent: none.
+   */
+  noiseFloor: v.optional(CountSchema),
+});
+export type CompareRequest = v.InferOutput<typeof CompareRequestSchema>;
+
+/** The noise floor of a comparison: means over `shuffles` comparisons of A with row-shuffled B. */
+export const NoiseFloorSchema = v.strictObject({
+  shuffles: CountSchema,
+  similarity: FiniteSchema,
+  /** Mean of each canonical correlation (same length as `coefficients`). */
+  coefficients: numbers,
+});
+export type NoiseFloor = v.InferOutput<typeof NoiseFloorSchema>;
+
+/** dft-cca: the comparison at one 2-D frequency (u, v) of the DFT over (h, w) (paper 000, Theorem 1). */
+export const FrequencyResultSchema = v.strictObject({
+  frequency: pair(CountSchema),
+  conjugate: v.optional(pair(CountSchema)),
+  multiplicity: v.optional(CountSchema),
+  dims: v.optional(pair(CountSchema)),
+  coefficients: numbers,
+  similarity: FiniteSchema,
+  share: v.optional(FiniteSchema),
+});
+export type FrequencyResult = v.InferOutput<typeof FrequencyResultSchema>;
+
+/** The fields every measure returns (before the caller adds where it ran), and each measure's own extras. */
+export const measureResultEntries = {
+  method: MethodSchema,
+  similarity: FiniteSchema,
+  /** Canonical correlations, descending, in [0, 1] (empty for CKA). */
+  coefficients: numbers,
+  /** Dimensions of each side that entered the comparison [kA, kB]. */
+  dims: pair(CountSchema),
+  datapoints: CountSchema,
+  /** Layer widths as given. */
+  neurons: pair(CountSchema),
+  /** Near-constant neurons dropped on each side. */
+  dropped: pair(CountSchema),
+  /** Numerical rank of each centered layer. */
+  rank: v.optional(pair(CountSchema)),
+  epsilon: v.optional(FiniteSchema),
+  keep: v.optional(FiniteSchema),
+  /** Plain mean and mean of squares of the coefficients (the papers' two summaries). */
+  mean: v.optional(FiniteSchema),
+  mean_square: v.optional(FiniteSchema),
+  /** PWCCA: each canonical direction's projection weight. */
+  weights: v.optional(numbers),
+  weights_side: v.optional(v.picklist(['A', 'B'])),
+  /** CKA: whether the debiased HSIC estimator was used. */
+  debiased: v.optional(v.boolean()),
+  /** --pwcca-compat: which compatibility mode produced the value, and what a user reproducing it must know. */
+  compat: v.optional(v.literal('reference')),
+  note: v.optional(v.string()),
+  /** Conv layers compared channel-wise: rows of the (datapoints·positions) × channels matrices. */
+  rows: v.optional(CountSchema),
+  // dft-cca
+  measure: v.optional(v.string()),
+  spatial: v.optional(v.strictObject({ a: v.array(CountSchema), b: v.array(CountSchema), lattice: v.array(CountSchema) })),
+  spatial_rule: v.optional(v.string()),
+  augmented_datapoints: v.optional(CountSchema),
+  structural_zeros: v.optional(CountSchema),
+  dropped_neurons: v.optional(pair(CountSchema)),
+  per_frequency: v.optional(v.array(FrequencyResultSchema)),
+};
+
+/** Where a result's heavy products ran: the device, the kernel backend's name, the float precision. */
+export const backendEntries = {
+  backend: v.string(),
+  kernel_backend: v.optional(v.string()),
+  precision: v.optional(v.string()),
+};
+
+export const CompareResultSchema = v.strictObject({
+  ...measureResultEntries,
+  ...backendEntries,
+  /** Present when the request asked for `noiseFloor`. */
+  noise_floor: v.optional(NoiseFloorSchema),
+});
+export type CompareResult = v.InferOutput<typeof CompareResultSchema>;
