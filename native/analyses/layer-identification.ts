@@ -9,7 +9,7 @@
  * reduce each layer to its top singular directions (keep 0.99 unless --keep/--dims), as SVCCA does: flattened conv
  * layers often have more neurons than datapoints, where plain CCA is degenerate.
  */
-import type { StepRef } from '../domain/index.js';
+import { checkTruncationChoice, type StepRef } from '../domain/index.js';
 import { InputError, UsageError } from '../errors.js';
 import type { WorkspaceIndex } from '../index/index.js';
 import type { LayerData, LayerOptions } from '../layers/index.js';
@@ -53,7 +53,7 @@ export async function layerIdentification(store: WorkspaceIndex, request: Identi
   const conv = checkRowMode(request.conv ?? 'flatten');
   const methods = (request.methods ?? [...DEFAULT_IDENTIFICATION_METHODS]).map(checkAnalysisMethod);
   if (conv === 'channels' && methods.includes('cka-rbf')) throw new UsageError('cka-rbf compares datapoints: run the identification with --conv flatten, or leave cka-rbf out');
-  if (request.keep !== undefined && request.dims !== undefined) throw new UsageError('give either --keep or --dims, not both');
+  checkTruncationChoice(request.keep, request.dims);
   const step = request.step ?? 'last';
   const names = request.runs ?? store.listRuns().filter((r) => request.group === undefined || r.group === request.group).map((r) => r.name);
   if (names.length < 2) throw new InputError(store.root, `layer identification needs at least two runs${request.group ? ` in group "${request.group}"` : ''}; found ${names.length}`);

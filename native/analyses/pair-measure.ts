@@ -8,10 +8,10 @@
  * and pairs with a dense layer use the zero frequency (global average pooling); Weighted SVCCA has no DFT form
  * and is left out there.
  */
-import type { Method } from '../domain/index.js';
+import { checkMeasureChoice, type Method } from '../domain/index.js';
 import { UsageError } from '../errors.js';
 import type { LayerData } from '../layers/index.js';
-import { BASIS_METHODS, compareBases, type BasisMethod } from '../measures/compare.js';
+import { compareBases, type BasisMethod } from '../measures/compare.js';
 import { correlationsFromCross } from '../measures/correlations.js';
 import { dftCca, type DftMeasure } from '../measures/dft-cca.js';
 import { basisCross, mean, meanSquare } from '../measures/pair.js';
@@ -51,15 +51,10 @@ export interface KeyedLayer {
 /** Checks a method/conv combination and returns the normalised conv mode. */
 export function checkPairOptions(options: PairMeasureOptions): PairConv {
   const { method, conv, keep, dims } = options;
-  if (keep !== undefined && dims !== undefined) throw new UsageError('give either --keep or --dims, not both');
+  checkMeasureChoice({ method, conv, keep, dims });
   if (method === 'dft-cca') {
     if (conv !== 'dft') throw new UsageError(`--method dft-cca compares conv layers with --conv dft, not --conv ${conv}`);
     return conv;
-  }
-  if (!(BASIS_METHODS as readonly string[]).includes(method)) throw new UsageError(`unknown method '${method}'`);
-  if (method === 'cka' && (keep !== undefined || dims !== undefined)) throw new UsageError('--keep and --dims do not apply to cka');
-  if (conv === 'dft' && (method === 'svcca-weighted' || method === 'cka')) {
-    throw new UsageError(`--conv dft runs cca, svcca or pwcca on the frequency blocks, not ${method}`);
   }
   if (conv !== 'channels' && conv !== 'flatten' && conv !== 'dft') throw new UsageError(`--conv must be channels, flatten or dft, got '${conv as string}'`);
   return conv;

@@ -2,6 +2,7 @@
  * The job kinds a compute host runs: the explicit list (no scanning), each kind a function of plain
  * structured-clone-able params. The same functions run in-process when a job is too small for a worker.
  */
+import { MEASURES } from '../domain/index.js';
 import { UsageError } from '../errors.js';
 import { openArray } from '../formats/index.js';
 import type { KernelOptions } from '../kernels/index.js';
@@ -143,7 +144,7 @@ export async function pairSimilarities(
       await settle(t, similarityOf(await compareBases(a, b, options)));
       continue;
     }
-    if (SYMMETRIC_METHODS.has(options.method)) {
+    if (MEASURES[options.method].symmetric) {
       const value = similarityOf(await compareBases(a, b, options));
       await settle(t, value);
       await settle(reverse, value);
@@ -155,9 +156,6 @@ export async function pairSimilarities(
   }
   return out;
 }
-
-/** Measures whose value for (B, A) is the value for (A, B): the canonical correlations are the same either way. */
-const SYMMETRIC_METHODS: ReadonlySet<string> = new Set(['cca', 'svcca', 'cka']);
 
 /**
  * The correlations of (A, B) and then of (B, A) from one M and, where M is square, one decomposition: `backward`

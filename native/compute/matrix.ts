@@ -19,7 +19,7 @@ import { availableParallelism } from 'node:os';
 import { averageLinkageFromSimilarity } from '../analyses/clustering.js';
 import { groupStats, groupValue } from '../analyses/group-stats.js';
 import type { MatrixRequest, MatrixResult, Method, RunInfo, StepRef } from '../domain/index.js';
-import { METHODS } from '../domain/index.js';
+import { checkMeasureChoice, METHODS } from '../domain/index.js';
 import { CancelledError, InputError, UsageError } from '../errors.js';
 import { backendInfo } from '../kernels/index.js';
 import { asDense, loadLayer, type LayerData } from '../layers/index.js';
@@ -517,7 +517,7 @@ async function rawPairs(input: RawPairsInput): Promise<PairsOutcome> {
       out[t] = similarityOf(await compareMatrices(asDense(a, conv), asDense(b, conv), { ...options.compare, refA: a.ref, refB: b.ref }));
     } else {
       const measure = request.method === 'dft-cca' ? 'cca' : (request.method as 'cca' | 'svcca' | 'pwcca');
-      if (!['cca', 'svcca', 'pwcca'].includes(measure)) throw new UsageError(`--conv dft supports cca, svcca and pwcca, not ${request.method}`);
+      checkMeasureChoice({ method: request.method, conv: 'dft' });
       out[t] = (
         await dftCca(convLayer(a), convLayer(b), {
           method: measure,

@@ -9,3 +9,4 @@ export * from './compare.js';
 export * from './matrix.js';
 export * from './dynamics.js';
 export * from './compress.js';
+export * from './measures.js';

@@ -3,7 +3,7 @@
  * channels / flatten / DFT-CCA), the measure run, the backend reported. The `compare` command and the app's compare
  * job both call this, so the numbers the UI shows are the numbers the CLI prints.
  */
-import type { MeasureOptions } from '../domain/index.js';
+import { checkMeasureChoice, type MeasureOptions } from '../domain/index.js';
 import { InputError, UsageError } from '../errors.js';
 import { backendInfo } from '../kernels/index.js';
 import { asDense, loadLayer, type LayerData } from '../layers/index.js';
@@ -32,7 +32,7 @@ export function planComparison(options: MeasureOptions): ComparisonPlan {
       : { method: method as BasisMethod, keep: options.keep, dims: options.dims, epsilon: options.epsilon, pwccaCompat: options.pwccaCompat, backend: choice };
   if (basis) validateCompareOptions(basis);
   else {
-    if (method === 'cka' || method === 'svcca-weighted') throw new UsageError(`--conv dft supports cca, svcca and pwcca, not ${method}`);
+    checkMeasureChoice({ method, conv });
     if (options.pwccaCompat !== undefined) throw new UsageError('--pwcca-compat reference does not apply to --conv dft');
   }
   return { options, conv, choice, basis };

@@ -3,6 +3,7 @@
  * All-pairs jobs should call `prepareBasis` once per layer and `compareBases` per pair instead. A single pair of
  * well-conditioned layers skips the bases altogether (pair-covariance.ts).
  */
+import { checkMeasureChoice, MEASURES, METHODS, type Method } from '../domain/index.js';
 import { UsageError } from '../errors.js';
 import { crossGram, type KernelChoice } from '../kernels/index.js';
 import type { Matrix } from '../linalg/matrix.js';
@@ -19,8 +20,9 @@ import { svccaWeighted } from './svcca-weighted.js';
 import type { CcaMethod, LayerSpectrum, MeasureResult, PairCorrelations, PreparedBasis, Truncation } from './types.js';
 
 /** The methods that work on prepared bases (dft-cca works on conv layers and lives in dft-cca.ts). */
-export const BASIS_METHODS = ['cca', 'svcca', 'svcca-weighted', 'pwcca', 'cka'] as const;
-export type BasisMethod = (typeof BASIS_METHODS)[number];
+/** The measures computed from two prepared bases (dft-cca works on frequency blocks instead). */
+export type BasisMethod = Exclude<Method, 'dft-cca'>;
+export const BASIS_METHODS = METHODS.filter((m): m is BasisMethod => m !== 'dft-cca');
 
 export interface CompareOptions extends Truncation {
   readonly method: BasisMethod;
@@ -37,11 +39,10 @@ export interface CompareOptions extends Truncation {
 export function validateCompareOptions(options: CompareOptions): void {
   const { method, keep, dims, pwccaCompat } = options;
   if (!(BASIS_METHODS as readonly string[]).includes(method)) throw new UsageError(`unknown method '${method}'; use one of ${BASIS_METHODS.join('|')}|dft-cca`);
-  if (keep !== undefined && dims !== undefined) throw new UsageError('give either --keep or --dims, not both');
+  checkMeasureChoice({ method, keep, dims });
   if (pwccaCompat !== undefined && method !== 'pwcca') throw new UsageError('--pwcca-compat applies to --method pwcca only');
   if (pwccaCompat !== undefined && pwccaCompat !== 'reference') throw new UsageError(`--pwcca-compat must be 'reference', got '${pwccaCompat}'`);
   if (pwccaCompat !== undefined && (keep !== undefined || dims !== undefined)) throw new UsageError('--pwcca-compat reference takes neither --keep nor --dims (the reference code has no SVD step)');
-  if (method === 'cka' && (keep !== undefined || dims !== undefined)) throw new UsageError('--keep and --dims do not apply to cka');
 }
 
 /** Compare two layer matrices (rows = datapoints, columns = neurons). */
@@ -118,8 +119,8 @@ export async function measureSpectra(a: LayerSpectrum, b: LayerSpectrum, options
 }
 
 /**
- * compare(a, a).similarity without the arithmetic: a layer's canonical correlations with itself are all 1, so every
- * measure here is exactly 1 (PWCCA's and weighted SVCCA's weights sum to 1; linear CKA of X with X is 1). The checks
+ * compare(a, a).similarity without the arithmetic: the measure's own value against itself (its descriptor's
+ * `selfValue`: every canonical correlation is 1, PWCCA's and weighted SVCCA's weights sum to 1, CKA(X, X) = 1). The checks
  * the pair step makes on the layer still run, so a layer it would reject is rejected here too; a layer of rank 0
  * (nothing to correlate) takes the pair step itself.
  */
@@ -127,10 +128,10 @@ export async function selfSimilarity(a: PreparedBasis, options: CompareOptions):
   validateCompareOptions(options);
   const { method } = options;
   if (options.pwccaCompat === 'reference' || a.rank === 0) return (await compareBases(a, a, options)).similarity;
-  if (method === 'cka') return 1;
+  if (!MEASURES[method].truncatable) return MEASURES[method].selfValue;
   const given: Truncation = { keep: options.keep, dims: options.dims };
   const truncation = method === 'svcca' || method === 'svcca-weighted' ? svccaTruncation(given) : given;
   const k = chooseDims(a, truncation);
   if (method === 'cca' || method === 'pwcca') assertNotDegenerate(a, k, method, isReduction(truncation));
-  return 1;
+  return MEASURES[method].selfValue;
 }

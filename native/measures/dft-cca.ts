@@ -20,6 +20,7 @@
  * `pwcca` weights canonical pairs by projection on the DFT-domain neurons (dft-block-cca.ts) — in the pixel basis
  * the weights of conjugate-frequency pairs (equal correlations) would depend on an arbitrary rotation.
  */
+import { checkTruncationChoice, DFT_MEASURES } from '../domain/index.js';
 import { InputError, UsageError } from '../errors.js';
 import type { KernelChoice } from '../kernels/index.js';
 import { rankTolerance } from '../linalg/util.js';
@@ -214,12 +215,10 @@ function degenerate(layer: ConvLayer, measure: string, what: string, augmented: 
 }
 
 function checkOptions(measure: DftMeasure, epsilon: number, options: DftCcaOptions): DirectionSelection {
-  if (measure !== 'cca' && measure !== 'svcca' && measure !== 'pwcca') {
-    throw new UsageError(`dft-cca runs cca, svcca or pwcca on its frequency blocks, not ${JSON.stringify(measure)}`);
-  }
+  if (!DFT_MEASURES.includes(measure)) throw new UsageError(`dft-cca runs ${DFT_MEASURES.join(', ')} on its frequency blocks, not ${JSON.stringify(measure)}`);
   if (!(epsilon >= 0 && epsilon < 1)) throw new UsageError(`--epsilon must be in [0, 1), got ${epsilon}`);
   const { keep, dims } = options;
-  if (keep !== undefined && dims !== undefined) throw new UsageError('give either --keep or --dims, not both');
+  checkTruncationChoice(keep, dims);
   if (dims !== undefined) {
     if (!Number.isInteger(dims) || dims < 1) throw new UsageError(`--dims must be a whole number ≥ 1, got ${dims}`);
     return { kind: 'dims', dims };

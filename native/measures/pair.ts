@@ -8,8 +8,7 @@ import type { Matrix } from '../linalg/matrix.js';
 import { basisMatrix } from './prepare.js';
 import type { LayerSpectrum, MeasureResult, PairCross, PreparedBasis, Truncation } from './types.js';
 
-/** Default `--keep` of SVCCA: 99% of the sum of singular values (000_*.txt, sec. 2). */
-export const DEFAULT_KEEP = 0.99;
+export { DEFAULT_KEEP } from '../domain/index.js';
 
 export function checkSameDatapoints(a: { ref: string; datapoints: number }, b: { ref: string; datapoints: number }): void {
   if (a.datapoints !== b.datapoints) {

@@ -60,8 +60,9 @@ export interface Correlations {
  */
 export type PairCorrelations = (kA: number, kB: number, wantU: boolean) => Promise<Correlations>;
 
-export type CcaMethod = 'cca' | 'svcca' | 'svcca-weighted' | 'pwcca';
-export type Method = CcaMethod | 'cka' | 'dft-cca';
+import type { Method } from '../domain/index.js';
+export type { Method };
+export type CcaMethod = Exclude<Method, 'cka' | 'dft-cca'>;
 
 /** How many singular directions of each layer enter CCA. */
 export interface Truncation {
