@@ -3,10 +3,13 @@ import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 import vue from '@vitejs/plugin-vue';
 
 // One config, three targets. Main and preload keep dependencies external (better-sqlite3 and Dawn are native
-// modules rebuilt for Electron at packaging); the renderer is a plain browser bundle that `serve` also hosts.
+// modules rebuilt for Electron at packaging), except valibot: the wire schemas are pure JavaScript that the window
+// process and the sandboxed preload (which may require only 'electron') need bundled in. The renderer is a plain
+// browser bundle that `serve` also hosts.
+const BUNDLED_DEPS = ['valibot'];
 export default defineConfig({
   main: {
-    plugins: [externalizeDepsPlugin()],
+    plugins: [externalizeDepsPlugin({ exclude: BUNDLED_DEPS })],
     build: {
       outDir: 'out/main',
       rollupOptions: {
@@ -26,7 +29,7 @@ export default defineConfig({
     },
   },
   preload: {
-    plugins: [externalizeDepsPlugin()],
+    plugins: [externalizeDepsPlugin({ exclude: BUNDLED_DEPS })],
     build: {
       outDir: 'out/preload',
       rollupOptions: {

@@ -4,9 +4,11 @@
  * names, no Node). Built from two functions so that it is testable without Electron.
  *
  * Errors: contextBridge rebuilds a thrown Error in the page from its message alone, so the error's class name is
- * carried in the message: `CancelledError: compare cancelled`. The first word before ': ' is always the name.
+ * carried in the message: `CancelledError: compare cancelled`; the renderer revives it with native/api/client.ts's
+ * reviveBridgedErrors, so a cancel stays a cancel on the page.
  */
 import { API_EVENTS, API_METHODS } from '../native/api/contract.js';
+import { bridgedErrorMessage } from '../native/api/client.js';
 import type { ApiEventName, StudioApi } from '../native/api/contract.js';
 import { eventChannel, methodChannel, subscriberOf, type IpcReply } from './channels.js';
 
@@ -16,13 +18,7 @@ export type Subscribe = (channel: string, listener: (payload: unknown) => void) 
 
 /** The page-side error for a failed call (see the file comment for why the name is in the message). */
 export function bridgeError(error: { name: string; message: string }): Error {
-  return new Error(`${error.name || 'Error'}: ${error.message}`);
-}
-
-/** Reads the class name back out of a bridged error's message: ['CancelledError', 'compare cancelled']. */
-export function splitBridgeError(message: string): [name: string, message: string] {
-  const match = /^([A-Za-z_$][\w$]*): ([\s\S]*)$/.exec(message);
-  return match ? [match[1]!, match[2]!] : ['Error', message];
+  return new Error(bridgedErrorMessage(error));
 }
 
 export function buildStudioBridge(invoke: Invoke, subscribe: Subscribe): StudioApi {

@@ -35,6 +35,48 @@ export class ApiError extends Error {
   }
 }
 
+/** True for a call the user (or a superseding call) cancelled: the services' CancelledError, whatever transport. */
+export function isCancelledError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'CancelledError';
+}
+
+/*
+ * Electron's contextBridge rebuilds an Error thrown across it from its message alone, so the preload carries the
+ * class name in the message (`CancelledError: compare cancelled`) and the page revives it here. The format lives in
+ * this one file because both sides of the bridge (main/bridge.ts and the renderer) import it.
+ */
+
+/** The message the preload throws for a failed call: `<name>: <message>`. */
+export function bridgedErrorMessage(error: { name: string; message: string }): string {
+  return `${error.name || 'Error'}: ${error.message}`;
+}
+
+/** Reads the class name back out of a bridged message: ['CancelledError', 'compare cancelled']. */
+export function splitBridgedMessage(message: string): [name: string, message: string] {
+  const match = /^([A-Za-z_$][\w$]*): ([\s\S]*)$/.exec(message);
+  return match ? [match[1]!, match[2]!] : ['Error', message];
+}
+
+/** An error as it arrives through the bridge, turned back into an ApiError that keeps its kind. */
+export function reviveBridgedError(err: unknown): unknown {
+  if (!(err instanceof Error) || err instanceof ApiError) return err;
+  const [name, message] = splitBridgedMessage(err.message);
+  return name === 'Error' ? err : new ApiError(name, message);
+}
+
+/** Wraps the preload's `window.studio` so every rejected call carries its services-side kind again. */
+export function reviveBridgedErrors(bridged: StudioApi): StudioApi {
+  const api: Record<string, unknown> = { ...(bridged as unknown as Record<string, unknown>) };
+  for (const method of API_METHODS) {
+    const call = (bridged as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[method]!;
+    api[method] = (...args: unknown[]): Promise<unknown> =>
+      call(...args).catch((err: unknown) => {
+        throw reviveBridgedError(err);
+      });
+  }
+  return Object.freeze(api) as unknown as StudioApi;
+}
+
 export type ApiClient = StudioApi & {
   /** Rejects pending calls and stops listening to the transport. */
   dispose(): void;

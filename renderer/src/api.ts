@@ -3,7 +3,7 @@
  * in a browser (under `svcca-studio serve`) the API is a WebSocket to the serving host, authenticated by the token
  * from the page URL. Views import `api` from here and nothing else.
  */
-import { createApiClient } from '../../native/api/client.js';
+import { createApiClient, reviveBridgedErrors } from '../../native/api/client.js';
 import type { MessageTransport } from '../../native/api/client.js';
 import type { StudioApi } from '../../native/api/contract.js';
 
@@ -53,7 +53,8 @@ function webSocketTransport(url: string): MessageTransport {
 }
 
 function findApi(): StudioApi {
-  if (window.studio) return window.studio;
+  // Through Electron's contextBridge an error keeps only its message; revive its kind (CancelledError, …).
+  if (window.studio) return reviveBridgedErrors(window.studio);
   const token = new URLSearchParams(window.location.search).get('token') ?? '';
   const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
   return createApiClient(webSocketTransport(`${scheme}//${window.location.host}/api?token=${encodeURIComponent(token)}`));

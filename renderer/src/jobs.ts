@@ -3,6 +3,7 @@
  * can be cancelled. A cancelled job's promise rejects with the server's CancelledError, which callers ignore.
  */
 import type { ProgressEvent } from '../../native/api/contract.js';
+import { isCancelledError } from '../../native/api/client.js';
 import { api, newJobId } from './api.js';
 import { showError, state } from './store.js';
 
@@ -42,9 +43,7 @@ export async function runJob<T>(label: string, call: (jobId: string) => Promise<
   }
 }
 
-export function isCancelled(err: unknown): boolean {
-  return err instanceof Error && err.name === 'CancelledError';
-}
+export const isCancelled = isCancelledError;
 
 export async function cancelJob(id: string): Promise<void> {
   const job = state.jobs.find((j) => j.id === id);

@@ -22,14 +22,19 @@ function scaleColumns(x: Matrix, paddedRows: number): Scaled {
   return { values, scale };
 }
 
+/** How the rows are cut: equal blocks just big enough (a multiple of 8, at most ROW_BLOCK) rather than full ROW_BLOCKs,
+ *  so less zero padding is multiplied. */
+export function rowBlocking(rows: number): { blocks: number; block: number } {
+  const blocks = Math.max(1, Math.ceil(rows / ROW_BLOCK));
+  return { blocks, block: Math.max(8, Math.ceil(rows / blocks / 8) * 8) };
+}
+
 /** Returns the p × q product; with `y` undefined, XᵀX. */
 export async function blockedProduct(runtime: GpujsRuntime, x: Matrix, y: Matrix | undefined): Promise<Float64Array> {
   const rows = x.rows;
   const p = x.cols;
   const q = y ? y.cols : p;
-  const blocks = Math.max(1, Math.ceil(rows / ROW_BLOCK));
-  // Equal blocks just big enough (a multiple of 8) rather than full ROW_BLOCKs: less zero padding to multiply.
-  const block = Math.max(8, Math.ceil(rows / blocks / 8) * 8);
+  const { blocks, block } = rowBlocking(rows);
   const padded = blocks * block;
   const sx = scaleColumns(x, padded);
   const sy = y ? scaleColumns(y, padded) : sx;

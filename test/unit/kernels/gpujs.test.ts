@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { powerOfTwoScale, ROW_BLOCK } from '../../../native/kernels/gpujs/scaling.js';
+import { rowBlocking } from '../../../native/kernels/gpujs/blocked-product.js';
 import { isSoftwareAdapter } from '../../../native/kernels/gpujs/webgpu-globals.js';
 
 describe('gpu.js float32 safety', () => {
@@ -18,10 +19,36 @@ describe('gpu.js float32 safety', () => {
     expect(powerOfTwoScale(Number.NaN)).toBe(1);
   });
 
-  test('the float32 summation block keeps the worst-case rounding of a block under the declared 1e-4', () => {
-    // Worst case of a float32 sum of ROW_BLOCK products of unit-norm columns: input rounding 2·2⁻²⁴ plus
-    // ROW_BLOCK·2⁻²⁴ for the additions (Higham, Accuracy and Stability, §3.1).
-    expect((2 + ROW_BLOCK) * 2 ** -24).toBeLessThan(1e-4);
+  test('row blocking covers every row in equal blocks of at most ROW_BLOCK, padded to a multiple of 8', () => {
+    for (const rows of [1, 7, 8, 500, 512, 513, 1000, 4097, 10_000, 60_001]) {
+      const { blocks, block } = rowBlocking(rows);
+      expect(block).toBeLessThanOrEqual(ROW_BLOCK);
+      expect(block % 8).toBe(0);
+      expect(blocks * block).toBeGreaterThanOrEqual(rows);
+      // No block is wholly padding.
+      expect((blocks - 1) * block).toBeLessThan(rows);
+    }
+  });
+
+  test('float32 sums of one block each, added in float64, stay within the declared 1e-4 where one float32 sum does not', () => {
+    // The worst case for accumulated rounding: every product positive and alike, as in XᵀX of a unit-norm column
+    // (Higham, Accuracy and Stability, §3.1: the error grows with the number of float32 additions).
+    const rows = 200_000;
+    const x = Float64Array.from({ length: rows }, (_, r) => (1 + 0.37 * Math.sin(r)) / Math.sqrt(rows));
+    let exact = 0;
+    for (const v of x) exact += v * v;
+    const f32 = Float32Array.from(x);
+    const { blocks, block } = rowBlocking(rows);
+    let blocked = 0;
+    for (let b = 0; b < blocks; b++) {
+      let partial = 0;
+      for (let r = b * block; r < Math.min(rows, (b + 1) * block); r++) partial = Math.fround(partial + Math.fround(f32[r]! * f32[r]!));
+      blocked += partial;
+    }
+    let single = 0;
+    for (let r = 0; r < rows; r++) single = Math.fround(single + Math.fround(f32[r]! * f32[r]!));
+    expect(Math.abs(blocked - exact) / exact).toBeLessThan(1e-4);
+    expect(Math.abs(blocked - exact)).toBeLessThan(Math.abs(single - exact));
   });
 });
 

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_EVENTS, API_METHODS, type IndexChangedEvent, type StudioApi } from '../../../native/api/contract.js';
-import { buildStudioBridge, splitBridgeError } from '../../../main/bridge.js';
+import { buildStudioBridge } from '../../../main/bridge.js';
+import { isCancelledError, reviveBridgedErrors, splitBridgedMessage as splitBridgeError } from '../../../native/api/client.js';
 import { eventChannel, subscriberOf } from '../../../main/channels.js';
 import { forkHost } from '../../../main/host-fork.js';
 import { HostSupervisor } from '../../../main/host-supervisor.js';
@@ -81,5 +82,32 @@ describe('window.studio', () => {
     expect(message).toMatch(/^\/etc\/hostname: outside the workspaces/);
     const bad = await studio.cancel(42 as unknown as string).catch((e: unknown) => e);
     expect(splitBridgeError((bad as Error).message)[0]).toBe('RequestError');
+  });
+
+  it('keeps a cancel a cancel on the page: the kind survives a contextBridge that keeps only messages', async () => {
+    // What contextBridge does to a rejection: a new Error from the message alone (name and class lost).
+    const throughContextBridge = new Proxy(studio, {
+      get: (target, key) => {
+        const value = (target as unknown as Record<string | symbol, unknown>)[key];
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          const result = (value as (...a: unknown[]) => unknown)(...args);
+          return result instanceof Promise ? result.catch((e: unknown) => Promise.reject(new Error((e as Error).message))) : result;
+        };
+      },
+    }) as StudioApi;
+    const page = reviveBridgedErrors(throughContextBridge);
+    const jobId = 'bridge-cancel-matrix';
+    const running = page.matrix({ layer: 'conv1', method: 'pwcca', conv: 'flatten' }, { jobId }).catch((e: unknown) => e);
+    await page.cancel(jobId);
+    const cancelled = await running;
+    expect(cancelled, String(cancelled)).toBeInstanceOf(Error);
+    expect(isCancelledError(cancelled)).toBe(true);
+    expect((cancelled as Error).message).not.toMatch(/^CancelledError:/);
+    // Without the revival the page would have seen a plain Error and shown the cancel as a failure.
+    const raw = await throughContextBridge.cancel(42 as unknown as string).catch((e: unknown) => e);
+    expect(isCancelledError(raw)).toBe(false);
+    const revived = await page.cancel(42 as unknown as string).catch((e: unknown) => e);
+    expect((revived as Error).name).toBe('RequestError');
   });
 });
