@@ -116,7 +116,18 @@ export async function pwccaReference(x: Matrix, y: Matrix, options: ReferencePwc
     mean: mean(rho),
     mean_square: meanSquare(rho),
     epsilon,
+    ...(meansAreNonZero(side.centered.mean, side.idx, useA ? xmax : ymax) ? { note: SIGN_NOTE } : {}),
   };
+}
+
+/** What a user reproducing a published number must know when the weighted side's neuron means are not zero. */
+export const SIGN_NOTE =
+  "the reference code adds the neuron means back to its canonical directions, so its own value depends on the sign its LAPACK build gives each singular vector; this value fixes the signs by scikit-learn's svd_flip (each vector's largest entry positive), so a published reference number may differ (docs/measures.md shows an example)";
+
+/** Whether some kept neuron's mean is more than rounding against the layer's spread (largest variance `maxVariance`). */
+function meansAreNonZero(means: Float64Array, kept: readonly number[], maxVariance: number): boolean {
+  const spread = Math.sqrt(maxVariance);
+  return kept.some((j) => Math.abs(means[j]!) > 1e-10 * spread);
 }
 
 /**

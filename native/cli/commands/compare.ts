@@ -83,6 +83,7 @@ function describe(r: Record<string, unknown>, refA: string, refB: string): strin
   if (coefficients.length > 0) rows.push(['coefficients', list(coefficients)]);
   if (Array.isArray(r['weights'])) rows.push([`weights${r['weights_side'] ? ` (from ${String(r['weights_side'])})` : ''}`, list(r['weights'] as number[])]);
   rows.push(['backend', `${String(r['backend'])} (${String(r['kernel_backend'])}, ${String(r['precision'])})`]);
+  if (typeof r['note'] === 'string') rows.push(['note', r['note']]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
 }

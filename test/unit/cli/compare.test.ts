@@ -109,6 +109,9 @@ describe('svcca-studio compare --json', () => {
     expect(json([f('a.npy'), f('b.npy'), '--method', 'svcca', '--keep', '0.5'])['keep']).toBe(0.5);
     expect(json([f('a.npy'), f('b.npy'), '--method', 'cca', '--epsilon', '1e-6'])['epsilon']).toBe(1e-6);
     expect(json([f('a.npy'), f('b.npy'), '--method', 'pwcca', '--pwcca-compat', 'reference'])).toMatchObject({ compat: 'reference', weights_side: 'B' });
+    // Non-zero neuron means: the result says the reference's own value depends on LAPACK's signs, in both outputs.
+    expect(json([f('a.npy'), f('b.npy'), '--method', 'pwcca', '--pwcca-compat', 'reference'])['note']).toMatch(/depends on the sign its LAPACK build gives/);
+    expect(run([f('a.npy'), f('b.npy'), '--method', 'pwcca', '--pwcca-compat', 'reference']).stdout).toMatch(/^note +the reference code adds the neuron means back/m);
   });
 
   it('--backend gpu without a GPU runs on the CPU and says so', () => {

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { centerColumns } from '../../../native/linalg/util.js';
 import type { Matrix } from '../../../native/linalg/matrix.js';
 import { compareMatrices } from '../../../native/measures/compare.js';
-import { pwccaReference } from '../../../native/measures/pwcca-reference.js';
+import { pwccaReference, SIGN_NOTE } from '../../../native/measures/pwcca-reference.js';
 import { maxAbs, python, toNested } from '../linalg/helpers.js';
 import { layerPairs } from './cases.js';
 
@@ -89,5 +89,24 @@ except np.linalg.LinAlgError:
     const ours = await pwccaReference(dup.a, dup.b, { epsilon: 0 });
     expect(Number.isFinite(ours.similarity)).toBe(true);
     expect((ours['weights'] as number[]).every(Number.isFinite)).toBe(true);
+  });
+
+  it('says when its value depends on the signs LAPACK gives the singular vectors (non-zero neuron means), and only then', async () => {
+    const { a, b } = random!;
+    const values = python<{ raw: number[]; centered: number[] }>(
+      `import sys; sys.path.insert(0, 'test/unit/measures'); import reference_measures as R
+a, b, ac, bc = (np.array(inp[k]) for k in ('a', 'b', 'ac', 'bc'))
+out = {'raw': [R.reference_pwcca(b, a, 1e-10, flip=True, negate_first=n)['similarity'] for n in (False, True)],
+       'centered': [R.reference_pwcca(bc, ac, 1e-10, flip=True, negate_first=n)['similarity'] for n in (False, True)]}`,
+      { a: toNested(a), b: toNested(b), ac: toNested(centerColumns(a)), bc: toNested(centerColumns(b)) },
+    );
+    // The reference itself: one flipped singular-vector pair moves its value when the means are not zero.
+    expect(Math.abs(values.raw[0]! - values.raw[1]!)).toBeGreaterThan(1e-4);
+    expect(Math.abs(values.centered[0]! - values.centered[1]!)).toBeLessThan(1e-12);
+    const raw = await compareMatrices(b, a, { method: 'pwcca', pwccaCompat: 'reference' });
+    expect(raw.note).toBe(SIGN_NOTE);
+    expect(Math.abs(raw.similarity - values.raw[0]!)).toBeLessThan(1e-9);
+    const centered = await compareMatrices(centerColumns(b), centerColumns(a), { method: 'pwcca', pwccaCompat: 'reference' });
+    expect(centered.note).toBeUndefined();
   });
 });

@@ -126,10 +126,11 @@ def covariance_cca(x, y):
     return {'similarity': s[:min(arr.shape)].mean(), 'coefficients': s}
 
 
-def reference_pwcca(x, y, epsilon, flip=False):
+def reference_pwcca(x, y, epsilon, flip=False, negate_first=False):
     """The public reference code's compute_pwcca pipeline (google/svcca pwcca.py + cca_core.get_cca_similarity),
     re-implemented step by step on (datapoints x neurons) inputs. flip=True fixes LAPACK's arbitrary singular-vector
-    signs by scikit-learn's svd_flip convention (largest-magnitude entry positive), as the app does."""
+    signs by scikit-learn's svd_flip convention (largest-magnitude entry positive), as the app does. negate_first then
+    flips the first pair of singular vectors, as another LAPACK build may: a sign CCA itself cannot see."""
     acts1, acts2 = np.asarray(x, dtype=np.float64).T, np.asarray(y, dtype=np.float64).T  # neurons x datapoints
     nx = acts1.shape[0]
     cov = np.cov(acts1, acts2)
@@ -154,6 +155,9 @@ def reference_pwcca(x, y, epsilon, flip=False):
         u = u * np.sign(u[cols, range(u.shape[1])])
         rows = np.argmax(np.abs(vh), axis=1)
         vh = vh * np.sign(vh[range(vh.shape[0]), rows])[:, None]
+    if negate_first:
+        u[:, 0] *= -1
+        vh[0, :] *= -1
     m1 = acts1.mean(axis=1, keepdims=True)
     m2 = acts2.mean(axis=1, keepdims=True)
     if xi.sum() <= yi.sum():
