@@ -16,7 +16,7 @@
  * Seeds: permutations use mulberry32(seed), the bootstrap mulberry32(seed + BOOTSTRAP_STREAM), so changing one count
  * never changes the other's draws.
  */
-import type { StepRef } from '../domain/index.js';
+import type { BootstrapInterval, NoiseFloor, StepRef } from '../domain/index.js';
 import { InputError, UsageError } from '../errors.js';
 import type { WorkspaceIndex } from '../index/index.js';
 import type { LayerData, LayerOptions } from '../layers/index.js';
@@ -42,32 +42,9 @@ export interface SignificanceOptions extends MeasureSpec {
   readonly rowsPerDatapoint?: number;
 }
 
-export interface NoiseFloorStats {
-  shuffles: number;
-  /** Mean similarity over the shuffles. */
-  similarity: number;
-  /** Mean of each canonical correlation (empty for CKA). */
-  coefficients: number[];
-  sd: number;
-  q95: number;
-  q99: number;
-  max: number;
-  p_value: number;
-}
-
-export interface BootstrapInterval {
-  resamples: number;
-  level: number;
-  /** observed + (percentile − bootstrap mean): the bootstrap's spread around the observed value. */
-  low: number;
-  high: number;
-  sd: number;
-  bootstrap_mean: number;
-  /** bootstrap mean − observed: how much resampling (duplicated datapoints) inflates the measure. */
-  bootstrap_shift: number;
-  /** The plain percentile interval of the resampled values. */
-  percentile: [number, number];
-}
+/** The wire shapes (domain/compare.ts) are the analysis's own result shapes: the app and the CLI print one thing. */
+export type NoiseFloorStats = NoiseFloor;
+export type { BootstrapInterval };
 
 export interface SignificanceResult {
   method: AnalysisMethod;

@@ -1,17 +1,16 @@
 /**
  * `compare` for the app: the `compare` command's own pipeline (measures/compare-layers.ts), so the UI shows the
- * numbers the CLI prints, plus an optional noise floor: the same comparison with B's datapoints shuffled (the pairing
- * between the two layers broken, everything else kept), averaged over a few shuffles.
+ * numbers the CLI prints, plus, on request, the significance analysis of the same pair (analyses/significance.ts):
+ * a noise floor (B's datapoints shuffled) and a bootstrap interval — exactly what `svcca-studio significance A B
+ * --permutations N --bootstrap K --seed S` prints for the same layers, since both call the one analysis.
  */
-import { mulberry32 } from '../analyses/group-stats.js';
-import { CancelledError } from '../errors.js';
+import { checkAnalysisMethod, type AnalysisMethod } from '../analyses/measure-kinds.js';
+import { significance, significanceRows } from '../analyses/significance.js';
+import { DEFAULT_SEED } from '../analyses/sampling.js';
+import { CancelledError, UsageError } from '../errors.js';
 import type { LayerData } from '../layers/index.js';
-import { backendFields, loadLayerPair, measureLayers, planComparison } from '../measures/compare-layers.js';
-import type { MeasureResult } from '../measures/types.js';
-import type { CompareRequest, CompareResult, NoiseFloor } from './contract.js';
-
-/** Shuffles are seeded, so the same request shows the same noise floor every time. */
-const NOISE_SEED = 0x5eed;
+import { backendFields, loadLayerPair, measureLayers, planComparison, type ComparisonPlan } from '../measures/compare-layers.js';
+import type { CompareRequest, CompareResult } from './contract.js';
 
 export interface CompareContext {
   signal: AbortSignal;
@@ -20,8 +19,10 @@ export interface CompareContext {
 
 export async function compareForStudio(request: CompareRequest, context: CompareContext): Promise<CompareResult> {
   const plan = planComparison(request);
-  const shuffles = Math.max(0, Math.floor(request.noiseFloor ?? 0));
-  const total = 3 + shuffles;
+  const shuffles = request.noiseFloor ?? 0;
+  const resamples = request.bootstrap ?? 0;
+  const extra = shuffles + resamples > 0 ? 1 + shuffles + resamples : 0;
+  const total = 3 + extra;
   context.progress(0, total, 'Loading layers');
   const [a, b] = await loadLayerPair(request.a, request.b, plan);
   checkNotCancelled(context.signal);
@@ -31,44 +32,39 @@ export async function compareForStudio(request: CompareRequest, context: Compare
   checkNotCancelled(context.signal);
   const output: Record<string, unknown> = { ...result, ...(await backendFields(plan.choice)) };
 
-  if (shuffles > 0) {
-    const random = mulberry32(NOISE_SEED);
-    const sums = new Float64Array(coefficientsOf(result).length);
-    let similarity = 0;
-    for (let s = 0; s < shuffles; s++) {
-      context.progress(3 + s, total, `Noise floor: shuffle ${s + 1} of ${shuffles}`);
-      const shuffled = await measureLayers(a, shuffleDatapoints(b, random), plan);
-      checkNotCancelled(context.signal);
-      similarity += shuffled['similarity'] as number;
-      coefficientsOf(shuffled).forEach((c, i) => {
-        if (i < sums.length) sums[i]! += c;
-      });
-    }
-    const floor: NoiseFloor = { shuffles, similarity: similarity / shuffles, coefficients: Array.from(sums, (v) => v / shuffles) };
-    output['noise_floor'] = floor;
+  if (extra > 0) {
+    const seed = request.seed ?? DEFAULT_SEED;
+    const stats = await pairSignificance(a, b, plan, { permutations: shuffles, bootstrap: resamples, level: request.level, seed }, {
+      signal: context.signal,
+      onProgress: (done, _total, label) => context.progress(3 + done, total, `Significance: ${label}`),
+    });
+    if (stats.noise_floor) output['noise_floor'] = stats.noise_floor;
+    if (stats.interval) output['interval'] = stats.interval;
+    output['seed'] = seed;
   }
   context.progress(total, total, 'Done');
   return output as unknown as CompareResult;
 }
 
-function coefficientsOf(result: MeasureResult): number[] {
-  return result['coefficients'] as number[];
+/** The significance analysis on the pair as `compare` planned it; refuses the comparisons the analysis has no rows for. */
+function pairSignificance(
+  a: LayerData,
+  b: LayerData,
+  plan: ComparisonPlan,
+  counts: { permutations: number; bootstrap: number; level: number | undefined; seed: number },
+  context: { signal: AbortSignal; onProgress(done: number, total: number, label: string): void },
+): ReturnType<typeof significance> {
+  if (plan.conv === 'dft') throw new UsageError('a noise floor or bootstrap interval is measured on the layers themselves: use --conv channels or flatten, not dft');
+  if (plan.options.pwccaCompat !== undefined) throw new UsageError('a noise floor or bootstrap interval uses the paper\'s PWCCA: drop --pwcca-compat reference');
+  const method: AnalysisMethod = checkAnalysisMethod(plan.options.method);
+  const conv = plan.conv === 'flatten' ? 'flatten' : 'channels';
+  const ra = significanceRows(a, conv);
+  const rb = significanceRows(b, conv);
+  if (ra.rowsPerDatapoint !== rb.rowsPerDatapoint) throw new UsageError('the two conv layers have different grids; compare them with --conv flatten');
+  const { keep, dims, epsilon } = plan.options;
+  return significance(ra.matrix, rb.matrix, { method, keep, dims, epsilon, ...counts, rowsPerDatapoint: ra.rowsPerDatapoint }, context, [a.ref, b.ref]);
 }
 
 function checkNotCancelled(signal: AbortSignal): void {
   if (signal.aborted) throw new CancelledError('compare');
-}
-
-/** B with its datapoints in a random order (Fisher–Yates); a conv datapoint moves with all its positions. */
-export function shuffleDatapoints(layer: LayerData, random: () => number): LayerData {
-  const m = layer.datapoints;
-  const block = layer.data.length / m;
-  const order = Array.from({ length: m }, (_, i) => i);
-  for (let i = m - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  const data = new Float64Array(layer.data.length);
-  order.forEach((from, to) => data.set(layer.data.subarray(from * block, (from + 1) * block), to * block));
-  return { ...layer, ref: `${layer.ref} (datapoints shuffled)`, data };
 }

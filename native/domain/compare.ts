@@ -12,20 +12,52 @@ export const CompareRequestSchema = v.strictObject({
   ...measureOptionEntries,
   /**
    * Also measure a noise floor: the same comparison with B's datapoints shuffled this many times (pairing broken,
-   * dims and neurons kept), reported as `noise_floor`. 0 or absent: none.
+   * dims and neurons kept), reported as `noise_floor`. 0 or absent: none. The numbers are `svcca-studio
+   * significance A B --permutations N --bootstrap K --seed S`'s for the same layers.
    */
   noiseFloor: v.optional(CountSchema),
+  /** Also a bootstrap interval over datapoints from this many resamples, reported as `interval`. */
+  bootstrap: v.optional(CountSchema),
+  /** Interval level for `bootstrap` (default 0.95). */
+  level: v.optional(FiniteSchema),
+  /** Seed of the shuffles and resamples (default 1, as the CLI's). */
+  seed: v.optional(CountSchema),
 });
 export type CompareRequest = v.InferOutput<typeof CompareRequestSchema>;
 
-/** The noise floor of a comparison: means over `shuffles` comparisons of A with row-shuffled B. */
+/**
+ * The noise floor of a comparison (analyses/significance.ts): the same comparison with B's datapoints shuffled
+ * `shuffles` times — the pairing broken, each layer's own structure kept.
+ */
 export const NoiseFloorSchema = v.strictObject({
   shuffles: CountSchema,
+  /** Mean similarity over the shuffles. */
   similarity: FiniteSchema,
-  /** Mean of each canonical correlation (same length as `coefficients`). */
+  /** Mean of each canonical correlation (same length as `coefficients`; empty for CKA). */
   coefficients: numbers,
+  sd: FiniteSchema,
+  q95: FiniteSchema,
+  q99: FiniteSchema,
+  max: FiniteSchema,
+  /** Permutation p-value (1 + #{shuffled ≥ observed}) / (1 + shuffles). */
+  p_value: FiniteSchema,
 });
 export type NoiseFloor = v.InferOutput<typeof NoiseFloorSchema>;
+
+/** A bootstrap interval over datapoints, centred on the observed value (see analyses/significance.ts for why). */
+export const BootstrapIntervalSchema = v.strictObject({
+  resamples: CountSchema,
+  level: FiniteSchema,
+  low: FiniteSchema,
+  high: FiniteSchema,
+  sd: FiniteSchema,
+  bootstrap_mean: FiniteSchema,
+  /** bootstrap mean − observed: how much resampling (duplicated datapoints) inflates the measure. */
+  bootstrap_shift: FiniteSchema,
+  /** The plain percentile interval of the resampled values. */
+  percentile: pair(FiniteSchema),
+});
+export type BootstrapInterval = v.InferOutput<typeof BootstrapIntervalSchema>;
 
 /** dft-cca: the comparison at one 2-D frequency (u, v) of the DFT over (h, w) (paper 000, Theorem 1). */
 export const FrequencyResultSchema = v.strictObject({
@@ -91,5 +123,9 @@ export const CompareResultSchema = v.strictObject({
   ...backendEntries,
   /** Present when the request asked for `noiseFloor`. */
   noise_floor: v.optional(NoiseFloorSchema),
+  /** Present when the request asked for `bootstrap`. */
+  interval: v.optional(BootstrapIntervalSchema),
+  /** The seed of noise_floor and interval, when either is present. */
+  seed: v.optional(CountSchema),
 });
 export type CompareResult = v.InferOutput<typeof CompareResultSchema>;

@@ -180,6 +180,14 @@ describe.skipIf(!CHROMIUM)(`UI in chromium against serve${CHROMIUM ? '' : ' (ski
     await page.getByTestId('pair-method').selectOption('pwcca');
     await page.getByTestId('pair-compute').click();
     await expect.poll(() => page.getByTestId('pair-similarity').textContent(), { timeout: 120_000 }).toBe(expected.similarity.toFixed(4));
+    // The bands are the significance analysis's: the CLI prints the same noise floor and interval (view defaults:
+    // 5 shuffles, 20 resamples, seed 1).
+    const significant = cliJson<{ noise_floor: { similarity: number; p_value: number }; interval: { low: number; high: number } }>(
+      ['significance', fa, fb, '--method', 'pwcca', '--permutations', '5', '--bootstrap', '20', '--seed', '1'],
+    );
+    await expect.poll(() => page.getByTestId('pair-noise-floor').textContent()).toContain(significant.noise_floor.similarity.toFixed(4));
+    expect(await page.getByTestId('pair-noise-floor').textContent()).toContain(`p = ${significant.noise_floor.p_value.toFixed(3)}`);
+    expect(await page.getByTestId('pair-interval').textContent()).toContain(`[${significant.interval.low.toFixed(4)}, ${significant.interval.high.toFixed(4)}]`);
     await screenshot(page, '06-pair');
   });
 
@@ -195,7 +203,8 @@ describe.skipIf(!CHROMIUM)(`UI in chromium against serve${CHROMIUM ? '' : ' (ski
     await page.locator('fieldset').nth(0).locator('select').nth(1).selectOption(layer);
     await page.locator('fieldset').nth(1).locator('select').nth(1).selectOption(layer);
     await page.getByTestId('pair-method').selectOption('dft-cca');
-    await page.getByLabel('noise floor shuffles').fill('2');
+    // DFT-CCA has no datapoint-level significance: the pair view offers none.
+    expect(await page.getByLabel('noise floor shuffles').count()).toBe(0);
     await page.getByTestId('pair-compute').click();
     await expect.poll(() => page.getByTestId('pair-similarity').textContent(), { timeout: 120_000 }).toBe(expected.similarity.toFixed(4));
     await page.getByRole('region', { name: 'DFT-CCA similarity per frequency' }).waitFor();
@@ -206,15 +215,18 @@ describe.skipIf(!CHROMIUM)(`UI in chromium against serve${CHROMIUM ? '' : ' (ski
     await page.locator('[role="tab"][data-view="pair"]').click();
     await page.getByTestId('pair-method').selectOption('svcca');
     await page.getByLabel('noise floor shuffles').fill('100');
+    await page.getByLabel('bootstrap resamples').fill('0');
     await page.getByTestId('pair-compute').click();
     const job = page.locator('.job').first();
     await job.waitFor();
-    await expect.poll(() => job.locator('.job-count').textContent(), { timeout: 30_000 }).toMatch(/^\d+\/103$/);
+    // Load, compare, then the significance analysis: the observed value and 100 shuffles.
+    await expect.poll(() => job.locator('.job-count').textContent(), { timeout: 30_000 }).toMatch(/^\d+\/104$/);
     await screenshot(page, '06c-job-progress');
     await job.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => page.locator('.job').count(), { timeout: 30_000 }).toBe(0);
     expect(await page.getByTestId('error').count()).toBe(0);
     await page.getByLabel('noise floor shuffles').fill('5');
+    await page.getByLabel('bootstrap resamples').fill('20');
   });
 
   it('Dynamics: panes per checkpoint with a slider and similarity-to-final lines', async (ctx) => {

@@ -9,7 +9,6 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../../native/api/contract.js';
 import { createStudio, type Studio } from '../../../native/api/studio.js';
-import { shuffleDatapoints } from '../../../native/api/studio-compare.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const WORKSPACE = [join(ROOT, 'resources/example-workspace'), resolve(ROOT, '../shared/corpus'), '/work/shared/corpus'].find((p) => existsSync(join(p, 'probe_labels.npy')))!;
@@ -34,7 +33,7 @@ describe('studio', () => {
     expect(info.root).toBe(WORKSPACE);
   });
 
-  it('compares two layers exactly as `svcca-studio compare --json` does, with a noise floor below it', async () => {
+  it('compares two layers exactly as `svcca-studio compare --json` does, with the noise floor and interval `significance` prints', async () => {
     const runs = await studio.runs();
     const [a, b] = [runs[0]!.name, runs[runs.length - 1]!.name];
     const fileA = await studio.resolveLayer({ run: a, layer: 'fc' });
@@ -42,16 +41,23 @@ describe('studio', () => {
     expect(fileA).toContain(a);
     const events: ProgressEvent[] = [];
     const off = studio.onProgress((e) => events.push(e));
-    const ours = await studio.compare({ a: fileA, b: fileB, method: 'pwcca', noiseFloor: 3 }, { jobId: 'cmp-1' });
+    const ours = await studio.compare({ a: fileA, b: fileB, method: 'pwcca', noiseFloor: 3, bootstrap: 4, seed: 7 }, { jobId: 'cmp-1' });
     off();
-    const cli = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'bin/svcca-studio.js'), 'compare', fileA, fileB, '--method', 'pwcca', '--json'], { encoding: 'utf8' }));
-    expect(ours.similarity).toBe(cli.similarity);
-    expect(ours.coefficients).toEqual(cli.coefficients);
-    expect(ours.weights).toEqual(cli.weights);
-    expect(ours.noise_floor?.shuffles).toBe(3);
+    const cli = (...args: string[]) => JSON.parse(execFileSync(process.execPath, [join(ROOT, 'bin/svcca-studio.js'), ...args, '--json'], { encoding: 'utf8' }));
+    const compared = cli('compare', fileA, fileB, '--method', 'pwcca');
+    expect(ours.similarity).toBe(compared.similarity);
+    expect(ours.coefficients).toEqual(compared.coefficients);
+    expect(ours.weights).toEqual(compared.weights);
+    // One analysis behind both: the pair view's noise floor and interval are the CLI's, number for number.
+    const significant = cli('significance', fileA, fileB, '--method', 'pwcca', '--permutations', '3', '--bootstrap', '4', '--seed', '7');
+    expect(ours.noise_floor).toEqual(significant.noise_floor);
+    expect(ours.interval).toEqual(significant.interval);
+    expect(ours.seed).toBe(7);
+    expect(significant.similarity).toBeCloseTo(ours.similarity, 12);
+    expect(ours.noise_floor!.shuffles).toBe(3);
     expect(ours.noise_floor!.similarity).toBeLessThan(ours.similarity);
     expect(ours.noise_floor!.coefficients).toHaveLength(ours.coefficients.length);
-    expect(events.filter((e) => e.jobId === 'cmp-1').at(-1)).toMatchObject({ done: 6, total: 6 });
+    expect(events.filter((e) => e.jobId === 'cmp-1').at(-1)).toMatchObject({ done: 11, total: 11 });
   });
 
   it('cancels a job by its id: the call rejects with CancelledError', async () => {
@@ -67,19 +73,5 @@ describe('studio', () => {
 
   it('names an unknown run in one line', async () => {
     await expect(studio.resolveLayer({ run: 'nope', layer: 'fc' })).rejects.toThrow(/no run named "nope"/);
-  });
-});
-
-describe('shuffleDatapoints', () => {
-  it('moves whole datapoints (all positions of a conv datapoint together) and keeps every value', () => {
-    const m = 50;
-    const block = 6;
-    const data = Float64Array.from({ length: m * block }, (_, i) => Math.floor(i / block) * 100 + (i % block));
-    let s = 1;
-    const shuffled = shuffleDatapoints({ ref: 'x', datapoints: m, spatial: [2, 1], channels: 3, data }, () => ((s = (s * 16807) % 2147483647) / 2147483647));
-    const rows = Array.from({ length: m }, (_, i) => Array.from(shuffled.data.subarray(i * block, (i + 1) * block)));
-    for (const row of rows) expect(row.map((v) => v % 100)).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(rows.map((r) => r[0]! / 100).sort((x, y) => x - y)).toEqual(Array.from({ length: m }, (_, i) => i));
-    expect(rows.map((r) => r[0]! / 100)).not.toEqual(Array.from({ length: m }, (_, i) => i));
   });
 });
