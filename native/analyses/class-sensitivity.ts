@@ -21,7 +21,8 @@ import type { WorkspaceIndex } from '../index/index.js';
 import type { LayerData, LayerOptions } from '../layers/index.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
 import { BASIS_METHODS, compareBases, type BasisMethod } from '../measures/compare.js';
-import { prepareBasis } from '../measures/prepare.js';
+import { chooseDims, singularValuesOf } from '../measures/pair.js';
+import { basisMatrix, prepareBasis } from '../measures/prepare.js';
 import type { PreparedBasis } from '../measures/types.js';
 import { averageLinkageFromSimilarity } from './clustering.js';
 import { checkTargetKind, labelTargets, logitTargets, readProbeLabels, type ClassTargetKind, type ClassTargets } from './class-targets.js';
@@ -55,12 +56,23 @@ export class ClassSensitivityMeter {
   /** One layer's similarity with every class, in class order. */
   async layerRow(layer: LayerData): Promise<number[]> {
     const { method, conv, keep, dims, epsilon } = this.options;
-    const basis = await prepareBasis(layerMatrix(layer, conv, null), { epsilon, ref: layer.ref });
-    const compare = method === 'cka' ? { method, epsilon } : { method, keep, dims, epsilon };
+    const full = await prepareBasis(layerMatrix(layer, conv, null), { epsilon, ref: layer.ref });
+    // A class target is one logit (rank ≤ 1), so `dims` can only mean the layer's side: the layer is cut to its top
+    // `dims` directions first and the pair then keeps every direction of both (keep 1).
+    const basis = dims !== undefined && method !== 'cka' ? await leadingDirections(full, chooseDims(full, { dims }), epsilon) : full;
+    const compare = method === 'cka' ? { method, epsilon } : dims !== undefined ? { method, keep: 1, epsilon } : { method, keep, epsilon };
     const row: number[] = [];
     for (const target of this.targetBases) row.push((await compareBases(basis, await target, compare)).similarity);
     return row;
   }
+}
+
+/** The layer's top k directions as a layer of its own: Q_k·diag(σ_k), whose SVD is those k directions again. */
+async function leadingDirections(p: PreparedBasis, k: number, epsilon: number | undefined): Promise<PreparedBasis> {
+  const q = basisMatrix(p, k);
+  const sigma = singularValuesOf(p);
+  for (let r = 0; r < q.rows; r++) for (let j = 0; j < k; j++) q.data[r * k + j]! *= sigma[j]!;
+  return prepareBasis(q, { epsilon, ref: p.ref });
 }
 
 function column(m: Matrix, c: number): Matrix {

@@ -6,7 +6,7 @@ export const CompressRequestSchema = v.strictObject({
   run: v.string(),
   layer: v.string(),
   step: v.optional(StepRefSchema),
-  /** The next layer's weights (a safetensors or npz ref), when not the checkpoint's own weights.safetensors. */
+  /** The layer the compressed layer feeds (its name in the run's layer order); default the next one. */
   nextWeights: v.optional(v.string()),
   /** Also rank directions by SVCCA against this run's same layer (accuracy key `svcca_net`). */
   against: v.optional(v.string()),

@@ -13,6 +13,8 @@ let index: WorkspaceIndex;
 let cleanup: () => void;
 let logits: ClassSensitivityResult;
 let labels: ClassSensitivityResult;
+/** --dims K: the layer's top K directions against a one-column target (which has one direction whatever K is). */
+let leading: ClassSensitivityResult;
 
 beforeAll(async () => {
   const t = tempDir('svcca-sensitivity-');
@@ -20,6 +22,7 @@ beforeAll(async () => {
   index = await openIndexed(CORPUS, t.dir);
   logits = await runClassSensitivity(index, { run: 'true_lr0.01_seed2000' });
   labels = await runClassSensitivity(index, { run: 'true_lr0.01_seed2000', target: 'labels', method: 'cca' });
+  leading = await runClassSensitivity(index, { run: 'true_lr0.01_seed2000', method: 'cca', dims: 4 });
 });
 afterAll(() => {
   index.close();
@@ -27,7 +30,7 @@ afterAll(() => {
 });
 
 const REFERENCE = String.raw`
-run, steps, layers, target, method = data['run'], data['steps'], data['layers'], data['target'], data['method']
+run, steps, layers, target, method, dims = data['run'], data['steps'], data['layers'], data['target'], data['method'], data.get('dims')
 if target == 'logits':
     y = corpus_layer(run, steps[-1], layers[-1])
 else:
@@ -41,7 +44,7 @@ for s in steps:
         if x.ndim == 4:
             x = x.mean(axis=(1, 2))          # global average pooling
         q, sv = basis(x)
-        k = keep_dims(sv) if method == 'svcca' else len(sv)
+        k = dims if dims is not None else keep_dims(sv) if method == 'svcca' else len(sv)
         q = q[:, :k]
         for c in range(y.shape[1]):
             t = y[:, c] - y[:, c].mean()
@@ -50,9 +53,9 @@ for s in steps:
 print(json.dumps(out))`;
 
 describe('class sensitivity', () => {
-  it('equals numpy at every checkpoint, layer and class (logit targets, svcca; label targets, cca)', () => {
-    for (const r of [logits, labels]) {
-      const ref = python<number[][][]>(REFERENCE, { run: r.run, steps: r.steps, layers: r.layers, target: r.target, method: r.method });
+  it('equals numpy at every checkpoint, layer and class (logit targets, svcca; label targets, cca; cca --dims 4)', () => {
+    for (const r of [logits, labels, leading]) {
+      const ref = python<number[][][]>(REFERENCE, { run: r.run, steps: r.steps, layers: r.layers, target: r.target, method: r.method, dims: r === leading ? 4 : null });
       let worst = 0;
       r.similarity.forEach((perClass, s) => perClass.forEach((row, c) => row.forEach((v, l) => (worst = Math.max(worst, Math.abs(v - ref[s]![c]![l]!))))));
       expect(worst, r.target).toBeLessThan(1e-9);
