@@ -12,6 +12,7 @@
  * question always gives the same p.
  */
 import type { GroupStats } from '../domain/index.js';
+import { mulberry32, shuffleInPlace } from './sampling.js';
 
 export const DEFAULT_PERMUTATIONS = 9999;
 export const DEFAULT_SEED = 0x5eed;
@@ -85,7 +86,7 @@ export function groupStats(
     hits = 1; // the observed labeling
     counted = 1;
     for (let p = 0; p < permutations; p++) {
-      shuffle(shuffled, rand);
+      shuffleInPlace(shuffled, rand);
       const s = statistic(pairs, shuffled, n);
       counted++;
       if (atLeast(s.within! - s.between!)) hits++;
@@ -181,23 +182,3 @@ function forEachRelabeling(sizes: readonly number[], visit: (label: Int32Array) 
   place(0);
 }
 
-function shuffle(a: Int32Array, rand: () => number): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    const t = a[i]!;
-    a[i] = a[j]!;
-    a[j] = t;
-  }
-}
-
-/** A small, well-mixed 32-bit generator: reproducible permutations from a seed. */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -13,7 +13,7 @@ import { UsageError } from '../errors.js';
 import type { LayerData } from '../layers/index.js';
 import { compareBases, type BasisMethod } from '../measures/compare.js';
 import { correlationsFromCross } from '../measures/correlations.js';
-import { dftCca, type DftMeasure } from '../measures/dft-cca.js';
+import { convLayerOf, dftCca, type DftMeasure } from '../measures/dft-cca.js';
 import { basisCross, mean, meanSquare } from '../measures/pair.js';
 import { prepareBasis } from '../measures/prepare.js';
 import { svccaTruncation } from '../measures/svcca.js';
@@ -99,7 +99,7 @@ export class PairMeasurer {
 
   private async measureDft(a: LayerData, b: LayerData): Promise<PairOutcome> {
     const { keep, dims, epsilon } = this.options;
-    const conv = (l: LayerData) => ({ ref: l.ref, datapoints: l.datapoints, height: l.spatial![0], width: l.spatial![1], channels: l.channels, data: l.data });
+    const conv = convLayerOf;
     const summaryRun = await dftCca(conv(a), conv(b), { method: 'svcca', keep, dims, epsilon });
     const rho = summaryRun.coefficients;
     const block: DftMeasure = this.basisMethod() as DftMeasure;

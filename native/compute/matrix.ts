@@ -20,11 +20,11 @@ import { averageLinkageFromSimilarity } from '../analyses/clustering.js';
 import { groupStats, groupValue } from '../analyses/group-stats.js';
 import type { MatrixRequest, MatrixResult, Method, RunInfo, StepRef } from '../domain/index.js';
 import { checkMeasureChoice, METHODS } from '../domain/index.js';
-import { CancelledError, InputError, UsageError } from '../errors.js';
-import { backendInfo } from '../kernels/index.js';
+import { CancelledError, UsageError } from '../errors.js';
+import { backendFieldsOf, backendInfo } from '../kernels/index.js';
 import { asDense, loadLayer, type LayerData } from '../layers/index.js';
 import { compareMatrices, validateCompareOptions, type BasisMethod, type CompareOptions } from '../measures/compare.js';
-import { dftCca } from '../measures/dft-cca.js';
+import { convLayerOf, dftCca } from '../measures/dft-cca.js';
 import { DEFAULT_EPSILON } from '../measures/prepare.js';
 import type { PreparedBasis } from '../measures/types.js';
 import { basisKey, ComputeCache, fingerprint, resultKey, type BasisParams, type CacheStore, type LayerFingerprint } from './cache.js';
@@ -245,10 +245,7 @@ export async function runMatrix(store: MatrixStore, request: MatrixRequest, ctx:
     order,
     linkage,
     // As compare reports it: the device class, the kernel backend that ran, its precision.
-    backend: kernel.device,
-    kernel_backend: kernel.name,
-    precision: kernel.precision,
-    ...(options.backend === 'gpu' && kernel.device !== 'gpu' ? { backend_note: `no GPU kernel backend is available here; ran on ${kernel.name} (${kernel.precision})` } : {}),
+    ...backendFieldsOf(options.backend ?? 'auto', kernel),
     step,
     files: arrays.map((a) => a.spec),
     decompositions,
@@ -519,7 +516,7 @@ async function rawPairs(input: RawPairsInput): Promise<PairsOutcome> {
       const measure = request.method === 'dft-cca' ? 'cca' : (request.method as 'cca' | 'svcca' | 'pwcca');
       checkMeasureChoice({ method: request.method, conv: 'dft' });
       out[t] = (
-        await dftCca(convLayer(a), convLayer(b), {
+        await dftCca(convLayerOf(a), convLayerOf(b), {
           method: measure,
           epsilon: options.epsilon,
           ...(request.keep !== undefined ? { keep: request.keep } : {}),
@@ -534,8 +531,3 @@ async function rawPairs(input: RawPairsInput): Promise<PairsOutcome> {
   return { similarities: out, decompositions: 0, workers: 0 };
 }
 
-function convLayer(layer: LayerData): { ref: string; datapoints: number; height: number; width: number; channels: number; data: Float64Array } {
-  if (!layer.spatial) throw new InputError(layer.ref, 'is a dense layer; dft-cca compares conv layers (datapoints, h, w, channels)');
-  const [height, width] = layer.spatial;
-  return { ref: layer.ref, datapoints: layer.datapoints, height, width, channels: layer.channels, data: layer.data };
-}

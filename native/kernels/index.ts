@@ -116,6 +116,25 @@ export function backendInfo(choice: KernelChoice = 'auto'): Promise<BackendInfo>
   return resolveBackend(choice);
 }
 
+/** How a result names the kernels that ran, as compare and matrix report it (docs/kernels.md). */
+export interface BackendFields {
+  /** The device class the contract names: "cpu" or "gpu". */
+  backend: BackendInfo['device'];
+  kernel_backend: string;
+  precision: BackendInfo['precision'];
+  /** Present when a GPU was asked for and none is here: the run went to the CPU instead of failing. */
+  backend_note?: string;
+}
+
+export function backendFieldsOf(choice: KernelChoice, info: BackendInfo): BackendFields {
+  return {
+    backend: info.device,
+    kernel_backend: info.name,
+    precision: info.precision,
+    ...(choice === 'gpu' && info.device !== 'gpu' ? { backend_note: `no GPU kernel backend is available here; ran on ${info.name} (${info.precision})` } : {}),
+  };
+}
+
 /** Stops worker threads and releases device memory of every backend; they restart on next use. */
 export async function disposeKernels(): Promise<void> {
   await Promise.all(registeredBackends().map((b) => b.dispose()));

@@ -5,10 +5,11 @@
  */
 import { checkMeasureChoice, type MeasureOptions } from '../domain/index.js';
 import { InputError, UsageError } from '../errors.js';
-import { backendInfo } from '../kernels/index.js';
+import { backendFieldsOf, backendInfo, type BackendFields } from '../kernels/index.js';
 import { asDense, loadLayer, type LayerData } from '../layers/index.js';
 import { compareMatrices, validateCompareOptions, type BasisMethod, type CompareOptions } from './compare.js';
-import { dftCca, type ConvLayer } from './dft-cca.js';
+import { convLayerOf } from './dft-blocks.js';
+import { dftCca } from './dft-cca.js';
 import type { MeasureResult } from './types.js';
 
 export interface ComparisonPlan {
@@ -60,7 +61,7 @@ export async function measureLayers(a: LayerData, b: LayerData, plan: Comparison
     return x.rows === a.datapoints ? measured : { ...measured, datapoints: a.datapoints, rows: x.rows };
   }
   const { method, epsilon, keep, dims } = plan.options;
-  const { backend: _kernelName, ...measured } = await dftCca(convLayer(a), convLayer(b), {
+  const { backend: _kernelName, ...measured } = await dftCca(convLayerOf(a), convLayerOf(b), {
     method: method === 'dft-cca' ? 'cca' : (method as 'cca' | 'svcca' | 'pwcca'),
     ...(epsilon !== undefined ? { epsilon } : {}),
     ...(keep !== undefined ? { keep } : {}),
@@ -74,11 +75,8 @@ export async function measureLayers(a: LayerData, b: LayerData, plan: Comparison
  * `backend` is the device class the contract names ("cpu" | "gpu"); the kernel backend that ran is `kernel_backend`.
  * Asking for a GPU where there is none runs on the CPU and says so (the kernel registry's rule), rather than failing.
  */
-export async function backendFields(choice: ComparisonPlan['choice']): Promise<Record<string, unknown>> {
-  const info = await backendInfo(choice);
-  const fields: Record<string, unknown> = { backend: info.device, kernel_backend: info.name, precision: info.precision };
-  if (choice === 'gpu' && info.device !== 'gpu') fields['backend_note'] = `no GPU kernel backend is available here; ran on ${info.name} (${info.precision})`;
-  return fields;
+export async function backendFields(choice: ComparisonPlan['choice']): Promise<BackendFields> {
+  return backendFieldsOf(choice, await backendInfo(choice));
 }
 
 /** Channel-wise comparison treats every position as a datapoint, so both layers need the same positions. */
@@ -90,8 +88,3 @@ function checkSameSpatial(a: LayerData, b: LayerData): void {
   }
 }
 
-function convLayer(layer: LayerData): ConvLayer {
-  if (!layer.spatial) throw new InputError(layer.ref, 'is a dense layer; dft-cca compares conv layers (datapoints, h, w, channels)');
-  const [height, width] = layer.spatial;
-  return { ref: layer.ref, datapoints: layer.datapoints, height, width, channels: layer.channels, data: layer.data };
-}

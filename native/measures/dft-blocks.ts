@@ -8,6 +8,8 @@
  * other frequency of the augmented data already has mean zero; subtracting the (non-zero) mean of the m original
  * datapoints there would compute something else than the augmented covariance.
  */
+import { InputError } from '../errors.js';
+import type { LayerData } from '../layers/index.js';
 import { complexMatrix, type ComplexMatrix } from '../linalg/complex-matrix.js';
 import { dft2dChannels, type ChannelSpectra } from '../linalg/dft2d.js';
 import { runKernel, type KernelChoice } from '../kernels/index.js';
@@ -21,6 +23,13 @@ export interface ConvLayer {
   readonly width: number;
   readonly channels: number;
   readonly data: Float64Array;
+}
+
+/** A loaded layer as DFT-CCA reads it; a dense layer has no positions to transform. */
+export function convLayerOf(layer: LayerData): ConvLayer {
+  if (!layer.spatial) throw new InputError(layer.ref, 'is a dense layer; dft-cca compares conv layers (datapoints, h, w, channels)');
+  const [height, width] = layer.spatial;
+  return { ref: layer.ref, datapoints: layer.datapoints, height, width, channels: layer.channels, data: layer.data };
 }
 
 /**

@@ -32,7 +32,7 @@ import { shiftLattice, type SpatialRule } from './dft-spatial.js';
 import { DEFAULT_KEEP, mean, meanSquare } from './pair.js';
 import { DEFAULT_EPSILON } from './prepare.js';
 
-export type { ConvLayer } from './dft-blocks.js';
+export { convLayerOf, type ConvLayer } from './dft-blocks.js';
 export type { SpatialRule } from './dft-spatial.js';
 export type { FrequencyResult } from './dft-assemble.js';
 

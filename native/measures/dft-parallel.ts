@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
+import { kernelThreads } from '../kernels/threads.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -37,10 +37,7 @@ let nextId = 0;
  * How many threads a run of DFT-CCA may use by default: every core, unless SVCCA_KERNEL_THREADS (the kernels' own
  * cap, for shared machines and processes that already run one job per core) says fewer.
  */
-export function defaultBlockThreads(): number {
-  const requested = Number.parseInt(process.env['SVCCA_KERNEL_THREADS'] ?? '', 10);
-  return Number.isInteger(requested) && requested > 0 ? requested : availableParallelism();
-}
+export const defaultBlockThreads = kernelThreads;
 
 /** Hermitian eigendecompositions of the blocks on up to `count` threads (1 or fewer: here), in input order. */
 export async function eighBlocks(items: readonly ComplexMatrix[], count: number): Promise<ComplexEighResult[]> {

@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { kernelThreads } from '../threads.js';
 import { setFlagsFromString } from 'node:v8';
 import { F64_TOLERANCE, type Availability, type KernelBackend } from '../backend.js';
 import { KernelPool } from './pool.js';
@@ -7,11 +7,8 @@ import { WebAssemblyApi } from './webassembly.js';
 
 export const CPU_WASM_SIMD = 'cpu-wasm-simd';
 
-/** Worker threads of the pool: all cores unless SVCCA_KERNEL_THREADS says otherwise (benchmarks, shared machines). */
-export function poolThreads(): number {
-  const requested = Number.parseInt(process.env['SVCCA_KERNEL_THREADS'] ?? '', 10);
-  return Number.isInteger(requested) && requested > 0 ? requested : availableParallelism();
-}
+/** Worker threads of the pool (threads.ts: all cores unless SVCCA_KERNEL_THREADS says fewer). */
+export const poolThreads = kernelThreads;
 
 let accumulation: Accumulate | undefined;
 

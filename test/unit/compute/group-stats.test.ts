@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { groupStats, groupValue, MISSING_VALUE, mulberry32 } from '../../../native/analyses/group-stats.js';
+import { groupStats, groupValue, MISSING_VALUE } from '../../../native/analyses/group-stats.js';
+import { mulberry32 } from '../../../native/analyses/sampling.js';
 import { runPython } from './python.js';
 
 /** Exact permutation p by brute force over all label permutations (itertools), deduplicated as assignments. */
