@@ -44,7 +44,7 @@ describe('analysis commands', () => {
     const r = cli('compress', EXAMPLE, '--run', 'true_lr0.01_seed2000', '--layer', 'logits');
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^error: .*logits\.npy: "logits" is the run's output layer/);
+    expect(r.stderr).toMatch(/^error: .*activations\.npz:logits: "logits" is the run's output layer/);
     const u = cli('dynamics', EXAMPLE, '--json');
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/^error: give --run or --group/);
