@@ -23,5 +23,3 @@ export const CORPUS_PATH = resolve(REPO, '..', 'shared', 'corpus');
 /** The shared corpus when this checkout has it, else null (the cases on it skip). */
 export const CORPUS: string | null = existsSync(join(CORPUS_PATH, 'probe_labels.npy')) ? CORPUS_PATH : null;
 
-/** Why corpus cases skip, for test names. */
-export const CORPUS_NOTE = CORPUS ? 'shared corpus' : 'shared corpus (absent: ../shared/corpus; skipped)';
