@@ -7,7 +7,7 @@
  * has it beside the repository, at ../shared/corpus, tests add cases on it; without it those cases are reported as
  * skipped (`describe.skipIf(!CORPUS)` / `it.skipIf(!CORPUS)`), never passed silently. Nothing looks anywhere else.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,6 +20,9 @@ export const EXAMPLE = join(REPO, 'resources', 'example-workspace');
 /** Where the optional shared corpus would be: beside the repository. */
 export const CORPUS_PATH = resolve(REPO, '..', 'shared', 'corpus');
 
-/** The shared corpus when this checkout has it, else null (the cases on it skip). */
-export const CORPUS: string | null = existsSync(join(CORPUS_PATH, 'probe_labels.npy')) ? CORPUS_PATH : null;
+/**
+ * The shared corpus when this checkout has it, else null (the cases on it skip). Its real path: the index stores
+ * real paths, so a ../shared that is a symbolic link still gives the paths the tests expect.
+ */
+export const CORPUS: string | null = existsSync(join(CORPUS_PATH, 'probe_labels.npy')) ? realpathSync(CORPUS_PATH) : null;
 
