@@ -6,9 +6,10 @@ import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
+import { EXAMPLE } from '../support/corpus.js';
 import { ROOT } from './build-renderer.js';
 
 export const SCREENSHOTS = join(ROOT, 'test-results/e2e');
@@ -20,12 +21,9 @@ export function findChromium(): string | null {
   return candidates.find((p) => existsSync(p)) ?? null;
 }
 
-/** The example workspace when it is there, else the shared corpus it is made from. */
+/** The bundled example workspace (the repository carries it). */
 export function exampleWorkspace(): string {
-  const candidates = [join(ROOT, 'resources/example-workspace'), resolve(ROOT, '../shared/corpus'), '/work/shared/corpus'];
-  const found = candidates.find((p) => existsSync(join(p, 'probe_labels.npy')));
-  if (!found) throw new Error(`no example workspace found in ${candidates.join(', ')}`);
-  return found;
+  return EXAMPLE;
 }
 
 /** Runs the CLI and parses its --json output (the reference numbers the UI must show). */

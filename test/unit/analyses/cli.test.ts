@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORPUS, REPO, tempDir } from './helpers.js';
+import { EXAMPLE, REPO, tempDir } from './helpers.js';
 
 const CHILD = join(REPO, 'test', 'unit', 'index', 'child.ts');
 let dir: string;
@@ -22,16 +22,16 @@ function oneJson(stdout: string): Record<string, unknown> {
 
 describe('analysis commands', () => {
   it('dynamics --json: {"run","layers","steps","method","to_final","tensor","converged_at", …}', () => {
-    const r = cli('dynamics', CORPUS, '--run', 'true_lr0.01_seed2000', '--json');
+    const r = cli('dynamics', EXAMPLE, '--run', 'true_lr0.01_seed2000', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = oneJson(r.stdout);
     expect(Object.keys(out).slice(0, 7)).toEqual(['run', 'layers', 'steps', 'method', 'to_final', 'tensor', 'converged_at']);
-    expect(out['layers']).toEqual(['conv1', 'conv2', 'fc', 'logits']);
-    expect(out['converged_at']).toEqual({ conv1: 79, conv2: 79, fc: 315, logits: 315 });
+    expect(out['layers']).toEqual(['conv2', 'fc', 'logits']); // the example workspace leaves conv1 out
+    expect(out['converged_at']).toEqual({ conv2: 79, fc: 315, logits: 315 });
   });
 
   it('compress --json: {"run","layer","n","full_accuracy","k","accuracy":{svcca,svd,random,max_activation},"smallest_k_within_half_point", …}', () => {
-    const r = cli('compress', CORPUS, '--run', 'true_lr0.01_seed2000', '--layer', 'fc', '--draws', '2', '--json');
+    const r = cli('compress', EXAMPLE, '--run', 'true_lr0.01_seed2000', '--layer', 'fc', '--draws', '2', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = oneJson(r.stdout);
     for (const key of ['run', 'layer', 'n', 'full_accuracy', 'k', 'accuracy', 'smallest_k_within_half_point']) expect(out).toHaveProperty(key);
@@ -41,11 +41,11 @@ describe('analysis commands', () => {
   });
 
   it('bad input exits 2 with one line naming the file and the problem', () => {
-    const r = cli('compress', CORPUS, '--run', 'true_lr0.01_seed2000', '--layer', 'logits');
+    const r = cli('compress', EXAMPLE, '--run', 'true_lr0.01_seed2000', '--layer', 'logits');
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^error: .*logits\.npy: "logits" is the run's output layer/);
-    const u = cli('dynamics', CORPUS, '--json');
+    expect(r.stderr).toMatch(/^error: .*activations\.npz:logits: "logits" is the run's output layer/);
+    const u = cli('dynamics', EXAMPLE, '--json');
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/^error: give --run or --group/);
   });

@@ -1,5 +1,5 @@
 /**
- * The compression preview on the shared corpus: the full network reproduces run.json's probe accuracy, every
+ * The compression preview on the example workspace: the full network reproduces run.json's probe accuracy, every
  * projection is the identity at k = n, and every curve equals an independent numpy computation of
  * (W Pᵀ)(P x) through the rest of the network.
  */
@@ -8,10 +8,14 @@ import { runCompress, savingsAt, smallestKWithin, type RunCompressResult } from 
 import { permutation, randomStream } from '../../../native/analyses/sampling.js';
 import { InputError, UsageError } from '../../../native/errors.js';
 import type { WorkspaceIndex } from '../../../native/index/index.js';
-import { CORPUS, openIndexed, python, tempDir } from './helpers.js';
+import { execFileSync } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXAMPLE, openIndexed, python, tempDir } from './helpers.js';
 
 let index: WorkspaceIndex;
 let cleanup: () => void;
+let scratch: string;
 const RUN = 'true_lr0.01_seed2000';
 let fc: RunCompressResult;
 let conv2: RunCompressResult;
@@ -19,21 +23,23 @@ let conv2: RunCompressResult;
 beforeAll(async () => {
   const t = tempDir('svcca-compress-');
   cleanup = t.cleanup;
-  index = await openIndexed(CORPUS, t.dir);
+  scratch = t.dir;
+  index = await openIndexed(EXAMPLE, t.dir);
   fc = await runCompress(index, { run: RUN, layer: 'fc', draws: 3, seed: 7, against: 'true_lr0.01_seed2001' });
   conv2 = await runCompress(index, { run: RUN, layer: 'conv2', draws: 2, seed: 5 });
 });
 afterAll(() => {
   index.close();
+  conv1Index?.close();
   cleanup();
 });
 
 /** numpy: accuracy of (W Pᵀ)(P x) at the k in `ks`, each projection built its own way (SVD of the spans). */
 const REFERENCE = String.raw`
 run, step, layer, rest, KS = data['run'], data['step'], data['layer'], data['rest'], data['ks']
-w = safetensors(f'{CORPUS}/{run}/step-{step:06d}/weights.safetensors')
-labels = np.load(f'{CORPUS}/probe_labels.npy')
-x = corpus_layer(run, step, layer)
+w = safetensors(f'{WORKSPACE}/{run}/step-{step:06d}/weights.safetensors')
+labels = np.load(f'{WORKSPACE}/probe_labels.npy')
+x = run_layer(run, step, layer)
 m = x.shape[0]
 x = x.reshape(m, -1)
 n = x.shape[1]
@@ -96,12 +102,29 @@ out['svcca'] = [accuracy(taken[:, :min(k, taken.shape[1])]) for k in KS]
 out['rho'] = rho.tolist()
 print(json.dumps(out))`;
 
+/**
+ * The example leaves conv1's activations out; for a layer whose next layer is a conv layer, a copy of the run's last
+ * checkpoint gets a conv1.npy of the right shape (numpy noise: only the refusal is tested) and conv1 in run.json.
+ */
+let conv1Index: WorkspaceIndex | undefined;
+async function withConv1(): Promise<WorkspaceIndex> {
+  if (conv1Index) return conv1Index;
+  const root = join(scratch, 'with-conv1');
+  cpSync(join(EXAMPLE, 'probe_labels.npy'), join(root, 'probe_labels.npy'));
+  cpSync(join(EXAMPLE, RUN, 'step-001260'), join(root, RUN, 'step-001260'), { recursive: true });
+  const meta = JSON.parse(readFileSync(join(EXAMPLE, RUN, 'run.json'), 'utf8')) as { layers: string[]; steps_saved: number[] };
+  writeFileSync(join(root, RUN, 'run.json'), JSON.stringify({ ...meta, layers: ['conv1', ...meta.layers], steps_saved: [1260] }));
+  execFileSync('python3', ['-c', 'import sys, numpy as np; np.save(sys.argv[1], np.random.RandomState(0).rand(500, 8, 8, 8).astype("<f4"))', join(root, RUN, 'step-001260', 'conv1.npy')]);
+  conv1Index = await openIndexed(root, scratch, 'with-conv1');
+  return conv1Index;
+}
+
 function permutationsOf(n: number, draws: number, seed: number): number[][] {
   const random = randomStream(seed);
   return Array.from({ length: draws }, () => Array.from(permutation(n, random)));
 }
 
-describe('compression preview on the corpus', () => {
+describe('compression preview on the example workspace', () => {
   it('has the contract fields; the full network reproduces the probe accuracy run.json stores', () => {
     for (const r of [fc, conv2]) {
       expect(Object.keys(r).slice(0, 8)).toEqual(['run', 'layer', 'step', 'n', 'full_accuracy', 'k', 'accuracy', 'smallest_k_within_half_point']);
@@ -183,7 +206,7 @@ describe('compression preview on the corpus', () => {
 
   it('names what is missing: the output layer, a conv next layer, unknown weights, an earlier --next-weights', async () => {
     await expect(runCompress(index, { run: RUN, layer: 'logits' })).rejects.toThrow(/is the run's output layer/);
-    await expect(runCompress(index, { run: RUN, layer: 'conv1' })).rejects.toThrow(/"conv2" is not a dense layer/);
+    await expect(runCompress(await withConv1(), { run: RUN, layer: 'conv1' })).rejects.toThrow(/"conv2" is not a dense layer/);
     await expect(runCompress(index, { run: RUN, layer: 'fc', nextWeights: 'head' })).rejects.toThrow(InputError);
     await expect(runCompress(index, { run: RUN, layer: 'fc', nextWeights: 'conv2' })).rejects.toThrow(UsageError);
     await expect(runCompress(index, { run: RUN, layer: 'nope' })).rejects.toThrow(/no layer "nope"/);

@@ -1,16 +1,16 @@
 /**
- * Shared by the analyses tests: the shared corpus opened with a private index file, synthetic workspaces written by
- * numpy (activations as .npy, parameters as a safetensors state dict, probe labels), and the python reference.
+ * Shared by the analyses tests: a workspace (the bundled example, or the optional shared corpus for extra cases)
+ * opened with a private index file, synthetic workspaces written by numpy (activations as .npy, parameters as a
+ * safetensors state dict, probe labels), and the python reference.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WorkspaceIndex } from '../../../native/index/index.js';
+import { CORPUS, EXAMPLE, REPO } from '../../support/corpus.js';
 
-export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-export const CORPUS = join(REPO, '..', 'shared', 'corpus');
+export { CORPUS, EXAMPLE, REPO };
 
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -41,10 +41,11 @@ export const CENTER_GRAM_PY = `def center(g, unbiased):
 
 /**
  * Runs a python3 script with numpy (JSON in on stdin as `data`, the script prints JSON). The prelude gives every
- * script the same independent float64 helpers, written from the papers' definitions, not from the TypeScript.
+ * script the same independent float64 helpers, written from the papers' definitions, not from the TypeScript;
+ * `WORKSPACE` (read by `run_layer`) is `root`, the example workspace unless told.
  */
-export function python<T>(script: string, input: unknown = null): T {
-  const out = execFileSync('python3', ['-c', `${PRELUDE}\n${script}`], {
+export function python<T>(script: string, input: unknown = null, root: string = EXAMPLE): T {
+  const out = execFileSync('python3', ['-c', `${PRELUDE}\nWORKSPACE = ${JSON.stringify(root)}\n${script}`], {
     input: JSON.stringify(input),
     encoding: 'utf8',
     maxBuffer: 512 * 1024 * 1024,
@@ -54,17 +55,20 @@ export function python<T>(script: string, input: unknown = null): T {
 }
 
 const PRELUDE = String.raw`
-import json, sys, struct, math
+import json, os, sys, struct, math
 import numpy as np
 data = json.loads(sys.stdin.read() or 'null')
-CORPUS = ${JSON.stringify(CORPUS)}
 EPS = 2.0 ** -52
 
 def load(path):
     return np.load(path).astype(np.float64)
 
-def corpus_layer(run, step, layer):
-    return load(f'{CORPUS}/{run}/step-{step:06d}/{layer}.npy')
+def run_layer(run, step, layer):
+    """A checkpoint's layer from WORKSPACE: <layer>.npy (the corpus) or a member of activations.npz (the example)."""
+    d = f'{WORKSPACE}/{run}/step-{step:06d}'
+    if os.path.exists(f'{d}/{layer}.npy'):
+        return load(f'{d}/{layer}.npy')
+    return np.load(f'{d}/activations.npz')[layer].astype(np.float64)
 
 def safetensors(path):
     with open(path, 'rb') as f:

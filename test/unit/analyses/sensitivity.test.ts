@@ -1,5 +1,5 @@
 /**
- * Class sensitivity on the shared corpus: every layer × class × checkpoint value against numpy (the multiple
+ * Class sensitivity on the example workspace (and, when it is there, the shared corpus with conv1): every layer × class × checkpoint value against numpy (the multiple
  * correlation of a class's logit with the layer's kept SVD directions, conv maps globally pooled), and the derived
  * findings (when classes are learned, which behave alike) recomputed from those values.
  */
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classFindings, pearson, runClassSensitivity, type ClassSensitivityResult } from '../../../native/analyses/class-sensitivity.js';
 import { UsageError } from '../../../native/errors.js';
 import type { WorkspaceIndex } from '../../../native/index/index.js';
-import { CORPUS, openIndexed, python, tempDir } from './helpers.js';
+import { CORPUS, EXAMPLE, openIndexed, python, tempDir } from './helpers.js';
 
 let index: WorkspaceIndex;
 let cleanup: () => void;
@@ -19,7 +19,7 @@ let leading: ClassSensitivityResult;
 beforeAll(async () => {
   const t = tempDir('svcca-sensitivity-');
   cleanup = t.cleanup;
-  index = await openIndexed(CORPUS, t.dir);
+  index = await openIndexed(EXAMPLE, t.dir);
   logits = await runClassSensitivity(index, { run: 'true_lr0.01_seed2000' });
   labels = await runClassSensitivity(index, { run: 'true_lr0.01_seed2000', target: 'labels', method: 'cca' });
   leading = await runClassSensitivity(index, { run: 'true_lr0.01_seed2000', method: 'cca', dims: 4 });
@@ -32,15 +32,15 @@ afterAll(() => {
 const REFERENCE = String.raw`
 run, steps, layers, target, method, dims = data['run'], data['steps'], data['layers'], data['target'], data['method'], data.get('dims')
 if target == 'logits':
-    y = corpus_layer(run, steps[-1], layers[-1])
+    y = run_layer(run, steps[-1], layers[-1])
 else:
-    lab = np.load(f'{CORPUS}/probe_labels.npy')
+    lab = np.load(f'{WORKSPACE}/probe_labels.npy')
     y = np.stack([(lab == c).astype(np.float64) for c in range(10)], axis=1)
 out = []
 for s in steps:
     per_class = [[] for _ in range(y.shape[1])]
     for layer in layers:
-        x = corpus_layer(run, s, layer)
+        x = run_layer(run, s, layer)
         if x.ndim == 4:
             x = x.mean(axis=(1, 2))          # global average pooling
         q, sv = basis(x)
@@ -65,12 +65,12 @@ describe('class sensitivity', () => {
   it('reports classes, steps, and [step][class][layer] values in [0, 1]', () => {
     expect(logits.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     expect(logits.steps).toEqual([0, 5, 20, 79, 315, 1260]);
-    expect(logits.hidden_layers).toEqual(['conv1', 'conv2', 'fc']);
+    expect(logits.hidden_layers).toEqual(['conv2', 'fc']); // the example workspace leaves conv1 out
     expect(logits.similarity).toHaveLength(6);
     expect(logits.similarity[0]).toHaveLength(10);
-    expect(logits.similarity[0]![0]).toHaveLength(4);
+    expect(logits.similarity[0]![0]).toHaveLength(3);
     // The logits layer holds each class logit itself at the reference checkpoint (up to SVCCA's dropped 1%).
-    for (const row of logits.similarity[5]!) expect(row[3]).toBeGreaterThan(0.99);
+    for (const row of logits.similarity[5]!) expect(row[2]).toBeGreaterThan(0.99);
     for (const perClass of logits.similarity) for (const row of perClass) for (const v of row) expect(v >= 0 && v <= 1).toBe(true);
   });
 
@@ -81,7 +81,7 @@ describe('class sensitivity', () => {
     for (const c of logits.classes) {
       const i = logits.classes.indexOf(c);
       const t = logits.timeline[c]!;
-      t.forEach((v, s) => expect(v).toBeCloseTo((logits.similarity[s]![i]![0]! + logits.similarity[s]![i]![1]! + logits.similarity[s]![i]![2]!) / 3, 12));
+      t.forEach((v, s) => expect(v).toBeCloseTo((logits.similarity[s]![i]![0]! + logits.similarity[s]![i]![1]!) / 2, 12)); // mean over conv2, fc
       const at = logits.learned_at[c];
       if (at !== null && at !== undefined) {
         const from = logits.steps.indexOf(at);
@@ -104,5 +104,25 @@ describe('class sensitivity', () => {
 
   it('rejects methods without a single-coefficient form', async () => {
     await expect(runClassSensitivity(index, { run: 'true_lr0.01_seed2000', method: 'dft-cca' })).rejects.toThrow(UsageError);
+  });
+});
+
+describe.skipIf(!CORPUS)('class sensitivity on the shared corpus (extra: conv1)', () => {
+  it('equals numpy at every checkpoint, layer and class, conv1 included', async () => {
+    const t = tempDir('svcca-sensitivity-corpus-');
+    const corpus = await openIndexed(CORPUS!, t.dir);
+    try {
+      const r = await runClassSensitivity(corpus, { run: 'true_lr0.01_seed2000' });
+      expect(r.hidden_layers).toEqual(['conv1', 'conv2', 'fc']);
+      expect(r.similarity[0]![0]).toHaveLength(4);
+      const ref = python<number[][][]>(REFERENCE, { run: r.run, steps: r.steps, layers: r.layers, target: r.target, method: r.method }, CORPUS!);
+      let worst = 0;
+      r.similarity.forEach((perClass, s) => perClass.forEach((row, c) => row.forEach((v, l) => (worst = Math.max(worst, Math.abs(v - ref[s]![c]![l]!))))));
+      expect(worst).toBeLessThan(1e-9);
+      for (const row of r.similarity[5]!) expect(row[3]).toBeGreaterThan(0.99);
+    } finally {
+      corpus.close();
+      t.cleanup();
+    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Noise floors and bootstrap intervals: on the corpus's random-label nets (reported), against numpy given the same
+ * Noise floors and bootstrap intervals: on the example workspace's random-label nets (reported), against numpy given the same
  * shuffles and resamples, and on small cases where the answer is known.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,14 +9,14 @@ import { UsageError } from '../../../native/errors.js';
 import type { WorkspaceIndex } from '../../../native/index/index.js';
 import { matrix } from '../../../native/linalg/matrix.js';
 import { rng } from '../compute/npy.js';
-import { CORPUS, openIndexed, python, tempDir } from './helpers.js';
+import { EXAMPLE, openIndexed, python, tempDir } from './helpers.js';
 
 let index: WorkspaceIndex;
 let cleanup: () => void;
 beforeAll(async () => {
   const t = tempDir('svcca-significance-');
   cleanup = t.cleanup;
-  index = await openIndexed(CORPUS, t.dir);
+  index = await openIndexed(EXAMPLE, t.dir);
 });
 afterAll(() => {
   index.close();
@@ -37,8 +37,8 @@ function draws(m: number, permutations: number, bootstrap: number, seed: number)
 }
 
 const REFERENCE = String.raw`
-x = corpus_layer(data['a'], 8400, data['layer'])
-y = corpus_layer(data['b'], 8400, data['layer'])
+x = run_layer(data['a'], 8400, data['layer'])
+y = run_layer(data['b'], 8400, data['layer'])
 def rows(z):
     return z.reshape(-1, z.shape[-1])            # channels: every position a row, datapoint-major
 per = int(np.prod(x.shape[1:-1])) if x.ndim == 4 else 1

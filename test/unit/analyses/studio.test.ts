@@ -7,7 +7,7 @@ import { createStudio, type Studio } from '../../../native/api/studio.js';
 import type { ProgressEvent } from '../../../native/api/contract.js';
 import { CancelledError } from '../../../native/errors.js';
 import type { WorkspaceIndex } from '../../../native/index/index.js';
-import { CORPUS, openIndexed, tempDir } from './helpers.js';
+import { EXAMPLE, openIndexed, tempDir } from './helpers.js';
 
 let studio: Studio;
 let index: WorkspaceIndex;
@@ -15,9 +15,9 @@ let cleanup: () => void;
 beforeAll(async () => {
   const t = tempDir('svcca-analyses-studio-');
   cleanup = t.cleanup;
-  studio = await createStudio({ root: CORPUS, db: join(t.dir, 'studio.sqlite'), watch: false });
+  studio = await createStudio({ root: EXAMPLE, db: join(t.dir, 'studio.sqlite'), watch: false });
   await studio.ready();
-  index = await openIndexed(CORPUS, t.dir, 'direct');
+  index = await openIndexed(EXAMPLE, t.dir, 'direct');
 });
 afterAll(async () => {
   await studio.close();
@@ -33,7 +33,7 @@ describe('studio', () => {
     off();
     expect(viaStudio).toEqual(await runDynamics(index, { run: 'true_lr0.01_seed2000' }));
     const mine = events.filter((e) => e.jobId === 'dyn');
-    expect(mine.at(-1)).toMatchObject({ done: 96, total: 96 });
+    expect(mine.at(-1)).toMatchObject({ done: 54, total: 54 }) // 6 checkpoints × 3 layers × 3 final layers;
   });
 
   it('compress returns what runCompress returns', async () => {

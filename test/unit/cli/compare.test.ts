@@ -7,13 +7,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CORPUS, EXAMPLE } from '../../support/corpus.js';
 import { python } from '../linalg/helpers.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const CLI = join(ROOT, 'bin/svcca-studio.js');
-const CORPUS = ['/work/shared/corpus', resolve(ROOT, '../shared/corpus'), join(ROOT, 'resources/example-workspace')].find((p) =>
-  existsSync(join(p, 'true_lr0.01_seed2001')),
-);
 let dir = '';
 
 function run(args: string[]): { status: number; stdout: string; stderr: string } {
@@ -128,7 +126,19 @@ describe('svcca-studio compare --json', () => {
     expect(r.stdout).toMatch(/^weights/m);
   });
 
-  it.runIf(CORPUS)('compares conv layers of the example corpus channel-wise, flattened and by DFT-CCA', () => {
+  it('compares conv layers of the example workspace (npz members) channel-wise, flattened and by DFT-CCA', () => {
+    const a = `${join(EXAMPLE, 'true_lr0.01_seed2001/step-001260/activations.npz')}:conv2`;
+    const b = `${join(EXAMPLE, 'true_lr0.01_seed2002/step-001260/activations.npz')}:conv2`;
+    expect(json([a, b, '--method', 'svcca'])).toMatchObject({ datapoints: 500, rows: 8000, neurons: [16, 16] });
+    expect(json([a, b, '--method', 'cca', '--conv', 'flatten', '--dims', '20'])).toMatchObject({ datapoints: 500, neurons: [256, 256], dims: [20, 20] });
+    const dft = json([a, b, '--method', 'dft-cca']);
+    expect(dft).toMatchObject({ method: 'dft-cca', backend: 'cpu', spatial_rule: 'same-size' });
+    expect(dft['similarity']).toBeGreaterThan(0);
+    const table = run([a, b, '--method', 'dft-cca']);
+    expect(table.stdout).toMatch(/^spatial sizes\s+equal \(every circular shift\)$/m);
+  });
+
+  it.skipIf(!CORPUS)('compares conv1.npy of the shared corpus channel-wise, flattened and by DFT-CCA (extra)', () => {
     const a = join(CORPUS!, 'true_lr0.01_seed2001/step-001260/conv1.npy');
     const b = join(CORPUS!, 'true_lr0.01_seed2002/step-001260/conv1.npy');
     expect(json([a, b, '--method', 'svcca'])).toMatchObject({ datapoints: 500, rows: 32000, neurons: [8, 8] });

@@ -1,25 +1,29 @@
-import { copyFileSync, cpSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMatrix } from '../../../native/compute/matrix.js';
 import { parseStep, selectRunNames } from '../../../native/cli/commands/matrix.js';
 import { CancelledError, InputError, StudioError, UsageError } from '../../../native/errors.js';
+import { parseArraySpec } from '../../../native/formats/index.js';
 import { WorkspaceIndex } from '../../../native/index/index.js';
 import { asDense, loadLayer } from '../../../native/layers/index.js';
 import { compareMatrices, type BasisMethod } from '../../../native/measures/compare.js';
+import { CORPUS, EXAMPLE } from '../../support/corpus.js';
 
-const CORPUS = '/work/shared/corpus';
 const tmp = mkdtempSync(join(tmpdir(), 'svcca-matrix-'));
+/** The bundled example workspace's index (the name is the tests' own: the runs are the corpus's, conv1 left out). */
 let corpus: WorkspaceIndex;
 
 beforeAll(async () => {
-  // The corpus is read-only: its index goes to a scratch file.
-  corpus = WorkspaceIndex.open(CORPUS, { db: join(tmp, 'corpus.sqlite') });
+  // The workspace is read-only: its index goes to a scratch file.
+  corpus = WorkspaceIndex.open(EXAMPLE, { db: join(tmp, 'corpus.sqlite') });
   await corpus.index();
 });
 afterAll(() => {
   corpus.close();
+  wide?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -34,20 +38,35 @@ async function pairwise(specs: string[], method: BasisMethod, conv: 'channels' |
   return out;
 }
 
+/** Two runs whose one layer, "wide", has more neurons (60) than datapoints (40): numpy noise, indexed. */
+let wide: WorkspaceIndex | undefined;
+async function wideWorkspace(): Promise<WorkspaceIndex> {
+  if (wide) return wide;
+  const root = join(tmp, 'wide');
+  for (const [i, run] of ['wide_a', 'wide_b'].entries()) {
+    const step = join(root, run, 'step-000001');
+    mkdirSync(step, { recursive: true });
+    execFileSync('python3', ['-c', 'import sys, numpy as np; np.save(sys.argv[1], np.random.RandomState(int(sys.argv[2])).randn(40, 60).astype("<f4"))', join(step, 'wide.npy'), String(i)]);
+  }
+  wide = WorkspaceIndex.open(root, { db: join(tmp, 'wide.sqlite') });
+  await wide.index();
+  return wide;
+}
+
 function maxDifference(a: number[][], b: number[][]): number {
   let worst = 0;
   a.forEach((row, i) => row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b[i]![j]!)))));
   return worst;
 }
 
-describe('matrix on the example corpus (10 convnets: 8 true-label, 2 random-label)', () => {
-  // Conv layers (8000 and 32000 rows compared channel-wise) on four runs, to keep the reference loop short.
+describe('matrix on the example workspace (10 convnets: 8 true-label, 2 random-label)', () => {
+  // Conv layers (8000 rows compared channel-wise) on four runs, to keep the reference loop short.
   const four = ['random_lr0.01_seed2008', 'true_lr0.01_seed2001', 'true_lr0.1_seed2006', 'random_lr0.01_seed2009'];
   it.each([
     ['pwcca', 'fc', 'channels', undefined],
     ['cka', 'logits', 'channels', undefined],
     ['svcca', 'conv2', 'channels', four],
-    ['cca', 'conv1', 'channels', four],
+    ['cca', 'conv2', 'channels', four],
     ['svcca-weighted', 'conv2', 'flatten', four],
   ] as const)('%s on %s equals compare of every ordered pair (row = A) to 1e-12', async (method, layer, conv, runs) => {
     const result = await runMatrix(corpus, { layer, method, conv, ...(runs ? { runs: [...runs] } : {}) }, { cache: false, workers: 0 });
@@ -76,7 +95,7 @@ describe('matrix on the example corpus (10 convnets: 8 true-label, 2 random-labe
   it('on workers, bases travel as spool files: cached from them, read back, and the spool removed', async () => {
     const spools = (): string[] => readdirSync(tmpdir()).filter((name) => name.startsWith('svcca-spool-'));
     const before = new Set(spools());
-    const index = WorkspaceIndex.open(CORPUS, { db: join(tmp, 'spooled.sqlite') });
+    const index = WorkspaceIndex.open(EXAMPLE, { db: join(tmp, 'spooled.sqlite') });
     try {
       await index.index();
       const local = await runMatrix(index, { layer: 'fc', method: 'pwcca' }, { cache: false, workers: 0 });
@@ -115,7 +134,7 @@ describe('matrix on the example corpus (10 convnets: 8 true-label, 2 random-labe
 
   it('a repeated question is answered from the result cache; a new measure reuses the decompositions', async () => {
     const db = join(tmp, 'cache.sqlite');
-    const index = WorkspaceIndex.open(CORPUS, { db });
+    const index = WorkspaceIndex.open(EXAMPLE, { db });
     try {
       await index.index();
       const first = await runMatrix(index, { layer: 'fc', method: 'pwcca' });
@@ -144,17 +163,18 @@ describe('matrix on the example corpus (10 convnets: 8 true-label, 2 random-labe
   it('a changed layer file invalidates its basis and the pairs it is in, and nothing else', async () => {
     const root = join(tmp, 'workspace');
     const runs = ['true_lr0.01_seed2001', 'true_lr0.1_seed2005', 'random_lr0.01_seed2009'];
-    for (const run of runs) cpSync(join(CORPUS, run), join(root, run), { recursive: true });
+    for (const run of runs) cpSync(join(EXAMPLE, run), join(root, run), { recursive: true });
     const index = WorkspaceIndex.open(root, { db: join(tmp, 'ws.sqlite') });
     try {
       await index.index();
       const before = await runMatrix(index, { layer: 'fc', method: 'pwcca' });
       expect(before.decompositions).toBe(3);
-      // Overwrite one run's fc with another net's activations (new bytes and mtime).
+      // Overwrite one run's activations (fc among them) with another net's (new bytes and mtime).
       const target = before.files[before.runs.indexOf('true_lr0.01_seed2001')]!;
-      const other = join(CORPUS, 'true_lr0.01_seed2000', 'step-001260', 'fc.npy');
-      copyFileSync(other, target);
-      utimesSync(target, new Date(), new Date(Date.now() + 5000));
+      const targetFile = parseArraySpec(target).path;
+      const other = join(EXAMPLE, 'true_lr0.01_seed2000', 'step-001260', 'activations.npz');
+      copyFileSync(other, targetFile);
+      utimesSync(targetFile, new Date(), new Date(Date.now() + 5000));
       const after = await runMatrix(index, { layer: 'fc', method: 'pwcca' });
       expect(after.decompositions).toBe(1);
       expect(after.cache.bases.hits).toBe(2);
@@ -193,8 +213,8 @@ describe('matrix on the example corpus (10 convnets: 8 true-label, 2 random-labe
     await expect(runMatrix(corpus, { layer: 'fc', method: 'svcca', step: 0 }, { cache: false })).rejects.toThrow(/no checkpoint for step 0/);
     await expect(runMatrix(corpus, { layer: 'fc', method: 'pwcca', groupBy: 'optimizer' }, { cache: false })).rejects.toBeInstanceOf(UsageError);
     await expect(runMatrix(corpus, { layer: 'fc', method: 'pwcca', runs: ['nope'] }, { cache: false })).rejects.toBeInstanceOf(UsageError);
-    // conv1 flattened has 512 neurons for 500 datapoints: PWCCA is degenerate there, and says what to do instead.
-    const degenerate = await runMatrix(corpus, { layer: 'conv1', method: 'pwcca', conv: 'flatten', runs: early }, { cache: false }).catch((e: unknown) => e);
+    // A layer of 60 neurons for 40 datapoints (numpy noise): PWCCA is degenerate there, and says what to do instead.
+    const degenerate = await runMatrix(await wideWorkspace(), { layer: 'wide', method: 'pwcca' }, { cache: false }).catch((e: unknown) => e);
     expect(degenerate).toBeInstanceOf(InputError);
     expect((await runMatrix(corpus, { layer: 'fc', method: 'cka', backend: 'gpu', runs: early }, { cache: false })).backend_note ?? 'ran on a GPU').toMatch(/GPU/);
     expect((degenerate as StudioError).message).toMatch(/svcca/);
@@ -207,5 +227,27 @@ describe('matrix on the example corpus (10 convnets: 8 true-label, 2 random-labe
     expect(parseStep(undefined)).toBe('final');
     expect(parseStep('2100')).toBe(2100);
     expect(() => parseStep('-1')).toThrow(UsageError);
+  });
+});
+
+describe.skipIf(!CORPUS)('matrix on the shared corpus (extra: conv1)', () => {
+  let full: WorkspaceIndex;
+  beforeAll(async () => {
+    full = WorkspaceIndex.open(CORPUS!, { db: join(tmp, 'shared-corpus.sqlite') });
+    await full.index();
+  });
+  afterAll(() => full.close());
+  const four = ['random_lr0.01_seed2008', 'true_lr0.01_seed2001', 'true_lr0.1_seed2006', 'random_lr0.01_seed2009'];
+
+  it('cca on conv1 (32000 rows channel-wise) equals compare of every ordered pair to 1e-12', async () => {
+    const result = await runMatrix(full, { layer: 'conv1', method: 'cca', conv: 'channels', runs: four }, { cache: false, workers: 0 });
+    expect(maxDifference(result.matrix, await pairwise(result.files, 'cca', 'channels'))).toBeLessThan(1e-12);
+  });
+
+  it('conv1 flattened has 512 neurons for 500 datapoints: PWCCA is degenerate there, and says what to do instead', async () => {
+    const early = ['random_lr0.01_seed2008', 'true_lr0.01_seed2000', 'true_lr0.1_seed2004'];
+    const degenerate = await runMatrix(full, { layer: 'conv1', method: 'pwcca', conv: 'flatten', runs: early }, { cache: false }).catch((e: unknown) => e);
+    expect(degenerate).toBeInstanceOf(InputError);
+    expect((degenerate as StudioError).message).toMatch(/svcca/);
   });
 });

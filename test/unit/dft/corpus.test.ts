@@ -1,26 +1,38 @@
 /**
- * DFT-CCA on the real conv layers of ../shared/corpus (500 probe datapoints, post-ReLU, float32 on disk):
- * conv1 (8×8×8) and conv2 (4×4×16) of different runs, and conv1 against conv2 (different sizes, common-shifts).
- * Each is checked against the dense CCA of the explicitly shift-augmented layers (numpy), and for the paper-003
- * finding the corpus README reports: generalizing nets are more alike than memorizing ones at conv2.
+ * DFT-CCA on real conv layers (500 probe datapoints, post-ReLU, float32 on disk): conv2 (4×4×16) of the example
+ * workspace's runs, and 8×8×8 maps against each other and against conv2 (different sizes, common-shifts) — written
+ * here (seeded ReLU noise) or, when the shared corpus is beside the repository, its real conv1 too. Each is checked
+ * against the dense CCA of the explicitly shift-augmented layers (numpy), and for the finding of Morcos et al. 2018
+ * [Morcos2018-PWCCA] sec. 3.1: generalizing nets are more alike than memorizing ones at conv2.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadLayer } from '../../../native/layers/layer.js';
 import { dftCca, type ConvLayer, type DftCcaResult } from '../../../native/measures/dft-cca.js';
+import { CORPUS, EXAMPLE } from '../../support/corpus.js';
+import { rng } from '../compute/npy.js';
 import { bruteForceAugmented } from './brute-force.js';
 
-const CORPUS = join(__dirname, '../../../../shared/corpus');
-
-async function convLayer(run: string, layer: string): Promise<ConvLayer> {
-  const step = readdirSync(join(CORPUS, run))
+/** A run's layer at its last checkpoint: <layer>.npy (the corpus) or a member of activations.npz (the example). */
+async function convLayer(run: string, layer: string, root: string = EXAMPLE): Promise<ConvLayer> {
+  const step = readdirSync(join(root, run))
     .filter((d) => d.startsWith('step-'))
     .sort()
     .at(-1)!;
-  const l = await loadLayer(join(CORPUS, run, step, `${layer}.npy`));
+  const l = await loadLayer(root === EXAMPLE ? `${join(root, run, step, 'activations.npz')}:${layer}` : join(root, run, step, `${layer}.npy`));
   if (!l.spatial) throw new Error(`${l.ref} is not a conv layer`);
   return { ref: l.ref, datapoints: l.datapoints, height: l.spatial[0], width: l.spatial[1], channels: l.channels, data: l.data };
+}
+
+/**
+ * An 8×8×8 post-ReLU map for m datapoints: ReLU of seeded Gaussian noise, or, given `like`, of `like` plus noise
+ * (so two maps share structure, as two nets' conv1 do).
+ */
+function reluMap(m: number, seed: number, like?: ConvLayer): ConvLayer {
+  const g = rng(seed);
+  const data = Float64Array.from({ length: m * 8 * 8 * 8 }, (_, i) => Math.max(0, (like ? like.data[i]! : 0) + (like ? 0.5 : 1) * g.normal()));
+  return { ref: `relu-noise-${seed}`, datapoints: m, height: 8, width: 8, channels: 8, data };
 }
 
 function firstDatapoints(layer: ConvLayer, m: number): ConvLayer {
@@ -49,7 +61,7 @@ function expectEqualToBruteForce(res: DftCcaResult, a: ConvLayer, b: ConvLayer):
   expect(Math.abs(res.similarity - ref.similarity)).toBeLessThan(1e-6);
 }
 
-describe.skipIf(!existsSync(CORPUS))('DFT-CCA on the example corpus', () => {
+describe('DFT-CCA on the example workspace', () => {
   it('conv2 (4×4×16) of two true-label runs equals brute-force CCA over all 16 shifts of the 500 probes', async () => {
     const a = await convLayer('true_lr0.01_seed2000', 'conv2');
     const b = await convLayer('true_lr0.01_seed2001', 'conv2');
@@ -59,18 +71,18 @@ describe.skipIf(!existsSync(CORPUS))('DFT-CCA on the example corpus', () => {
     expectEqualToBruteForce(res, a, b);
   });
 
-  it('conv1 (8×8×8) of a true-label and a random-label run equals brute force over all 64 shifts (first 120 probes)', async () => {
-    // 120 probes keep the dense reference (two SVDs of 7,680 × 512) well under a second.
-    const a = firstDatapoints(await convLayer('true_lr0.01_seed2000', 'conv1'), 120);
-    const b = firstDatapoints(await convLayer('random_lr0.01_seed2008', 'conv1'), 120);
+  it('two 8×8×8 maps (written here) equal brute force over all 64 shifts (120 datapoints)', async () => {
+    // 120 datapoints keep the dense reference (two SVDs of 7,680 × 512) well under a second.
+    const a = reluMap(120, 11);
+    const b = reluMap(120, 12, a);
     const res = await dftCca(a, b);
     expectValid(res);
     expect(res.per_frequency.length).toBe(34); // 64 frequencies: 4 self-conjugate + 30 conjugate pairs
     expectEqualToBruteForce(res, a, b);
   });
 
-  it('conv1 (8×8) against conv2 (4×4) of one run: common-shifts over the 4×4 lattice, equal to brute force', async () => {
-    const a = await convLayer('true_lr0.01_seed2000', 'conv1');
+  it('an 8×8 map (written here) against conv2 (4×4): common-shifts over the 4×4 lattice, equal to brute force', async () => {
+    const a = reluMap(500, 13);
     const b = await convLayer('true_lr0.01_seed2000', 'conv2');
     const res = await dftCca(a, b);
     expectValid(res);
@@ -80,7 +92,7 @@ describe.skipIf(!existsSync(CORPUS))('DFT-CCA on the example corpus', () => {
     expectEqualToBruteForce(res, a, b);
   });
 
-  it('pwcca, svcca finite in [0,1]; at conv2 true-label nets are more alike than random-label nets (paper 003)', async () => {
+  it('pwcca, svcca finite in [0,1]; at conv2 true-label nets are more alike than random-label nets [Morcos2018-PWCCA]', async () => {
     const trueA = await convLayer('true_lr0.01_seed2000', 'conv2');
     const trueB = await convLayer('true_lr0.01_seed2001', 'conv2');
     const randomA = await convLayer('random_lr0.01_seed2008', 'conv2');
@@ -93,5 +105,27 @@ describe.skipIf(!existsSync(CORPUS))('DFT-CCA on the example corpus', () => {
     const sv = await dftCca(trueA, trueB, { method: 'svcca' });
     expectValid(sv);
     expect(sv.dims[0]).toBeLessThan(256);
+  });
+});
+
+describe.skipIf(!CORPUS)('DFT-CCA on the shared corpus (extra: conv1)', () => {
+  it('conv1 (8×8×8) of a true-label and a random-label run equals brute force over all 64 shifts (first 120 probes)', async () => {
+    const a = firstDatapoints(await convLayer('true_lr0.01_seed2000', 'conv1', CORPUS!), 120);
+    const b = firstDatapoints(await convLayer('random_lr0.01_seed2008', 'conv1', CORPUS!), 120);
+    const res = await dftCca(a, b);
+    expectValid(res);
+    expect(res.per_frequency.length).toBe(34);
+    expectEqualToBruteForce(res, a, b);
+  });
+
+  it('conv1 (8×8) against conv2 (4×4) of one run: common-shifts over the 4×4 lattice, equal to brute force', async () => {
+    const a = await convLayer('true_lr0.01_seed2000', 'conv1', CORPUS!);
+    const b = await convLayer('true_lr0.01_seed2000', 'conv2', CORPUS!);
+    const res = await dftCca(a, b);
+    expectValid(res);
+    expect(res.spatial_rule).toBe('common-shifts');
+    expect(res.spatial.lattice).toEqual([4, 4]);
+    expect(res.augmented_datapoints).toBe(500 * 16);
+    expectEqualToBruteForce(res, a, b);
   });
 });

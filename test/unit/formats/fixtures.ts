@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const FIXTURES_SOURCE = fileURLToPath(new URL('../../fixtures/formats/', import.meta.url));
-export const CORPUS = '/work/shared/corpus';
+export { CORPUS, EXAMPLE } from '../../support/corpus.js';
 
 export interface ManifestArray {
   readonly name: string;

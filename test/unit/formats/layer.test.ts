@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../native/errors.js';
 import { asDense, loadLayer, neuronCount } from '../../../native/layers/layer.js';
-import { CORPUS, firstDifference, makeFixtures, numpy } from './fixtures.js';
+import { CORPUS, EXAMPLE, firstDifference, makeFixtures, numpy } from './fixtures.js';
 
 let dir = '';
 let cleanup = (): void => {};
@@ -38,8 +38,19 @@ async function failure(p: Promise<unknown>): Promise<Error> {
 }
 
 describe('loadLayer', () => {
-  it('reads a real conv layer from the corpus as (m, h, w, c), equal to numpy', async () => {
-    const file = join(CORPUS, 'true_lr0.01_seed2001/step-001260/conv1.npy');
+  it('reads a real conv layer from the example workspace\'s npz as (m, h, w, c), equal to numpy', async () => {
+    const file = join(EXAMPLE, 'true_lr0.01_seed2001/step-001260/activations.npz');
+    const layer = await loadLayer(`${file}:conv2`);
+    expect([layer.datapoints, layer.spatial, layer.channels]).toEqual([500, [4, 4], 16]);
+    const sums = numpy<number[]>(`a = np.load(${JSON.stringify(file)})['conv2'].astype(np.float64); print(json.dumps([float(a.sum()), float(a[123, 2, 3, 6]), float(a[499, 3, 3, 15])]))`);
+    const at = (i: number, y: number, x: number, c: number): number => layer.data[((i * 4 + y) * 4 + x) * 16 + c]!;
+    expect(at(123, 2, 3, 6)).toBe(sums[1]);
+    expect(at(499, 3, 3, 15)).toBe(sums[2]);
+    expect(layer.data.reduce((s, v) => s + v, 0)).toBeCloseTo(sums[0]!, 6);
+  });
+
+  it.skipIf(!CORPUS)('reads conv1.npy of the shared corpus as (m, h, w, c), equal to numpy (extra)', async () => {
+    const file = join(CORPUS!, 'true_lr0.01_seed2001/step-001260/conv1.npy');
     const layer = await loadLayer(file);
     expect([layer.datapoints, layer.spatial, layer.channels]).toEqual([500, [8, 8], 8]);
     const sums = numpy<number[]>(`a = np.load(${JSON.stringify(file)}).astype(np.float64); print(json.dumps([float(a.sum()), float(a[123, 4, 5, 6]), float(a[499, 7, 7, 7])]))`);

@@ -6,7 +6,7 @@ import { match as npyMatch } from '../../../native/formats/npy.js';
 import { match as npzMatch } from '../../../native/formats/npz.js';
 import { match as safetensorsMatch } from '../../../native/formats/safetensors.js';
 import { FormatError, listArrays, openArray, parseArraySpec, readers } from '../../../native/formats/index.js';
-import { CORPUS, expectedValues, firstDifference, makeFixtures, numpy } from './fixtures.js';
+import { CORPUS, EXAMPLE, expectedValues, firstDifference, makeFixtures, numpy } from './fixtures.js';
 
 let dir = '';
 let cleanup = (): void => {};
@@ -138,10 +138,23 @@ describe('readRows streams the same values readAll returns', () => {
   });
 });
 
-describe('real files from the shared corpus', () => {
-  const step = join(CORPUS, 'true_lr0.01_seed2001/step-001260');
-  it('lists conv1.npy as (500, 8, 8, 8) float32 C order and reads it as numpy does', async () => {
-    const file = join(step, 'conv1.npy');
+describe('real files from the example workspace', () => {
+  const step = join(EXAMPLE, 'true_lr0.01_seed2001/step-001260');
+  it('lists activations.npz member by member (deflated float32, C order) and reads conv2 as numpy does', async () => {
+    const file = join(step, 'activations.npz');
+    const listed = await listArrays(file);
+    expect(listed.map((a) => [a.name, a.shape, a.dtype, a.byteOrder, a.order, a.compressed])).toEqual([
+      ['conv2', [500, 4, 4, 16], 'f4', 'little', 'C', true],
+      ['fc', [500, 32], 'f4', 'little', 'C', true],
+      ['logits', [500, 10], 'f4', 'little', 'C', true],
+    ]);
+    const rows = await (await openArray(`${file}:conv2`)).readRows(250, 2);
+    const expected = numpy<number[]>(`print(json.dumps(np.load(${JSON.stringify(file)})['conv2'][250:252].astype(np.float64).ravel().tolist()))`);
+    expect(Array.from(rows)).toEqual(expected);
+  });
+
+  it.skipIf(!CORPUS)('lists conv1.npy of the shared corpus as (500, 8, 8, 8) float32 C order and reads it as numpy does (extra)', async () => {
+    const file = join(CORPUS!, 'true_lr0.01_seed2001/step-001260', 'conv1.npy');
     const [info] = await listArrays(file);
     expect(info).toMatchObject({ name: 'conv1', shape: [500, 8, 8, 8], dtype: 'f4', byteOrder: 'little', order: 'C', compressed: false });
     const rows = await (await openArray(file)).readRows(250, 2);

@@ -1,6 +1,7 @@
 /**
- * The shared corpus and the bundled example workspace: exact counts of what is on disk (counted independently by
- * numpy), metadata equal to run.json, and layer refs that point at the same values in both.
+ * The bundled example workspace (and the shared corpus, when it is beside the repository): exact counts of what is
+ * on disk (counted independently by numpy), metadata equal to run.json, and layer refs that point at the same values
+ * in both.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -16,22 +17,24 @@ beforeAll(() => {
 });
 afterAll(() => cleanup());
 
-describe.each([
-  ['shared corpus', CORPUS, { runs: 10, checkpoints: 25, arrays: 100 }],
-  ['example workspace', EXAMPLE, { runs: 10, checkpoints: 25, arrays: 75 }],
-])('%s', (label, root, known) => {
+const WORKSPACES = [
+  { label: 'example workspace', root: EXAMPLE, known: { runs: 10, checkpoints: 25, arrays: 75 } },
+  { label: 'shared corpus (extra)', root: CORPUS, known: { runs: 10, checkpoints: 25, arrays: 100 } },
+];
+
+for (const { label, root, known } of WORKSPACES) describe.skipIf(!root)(label, () => {
   it('indexes exactly the runs, checkpoints and arrays on disk, with no errors', async () => {
-    const index = WorkspaceIndex.open(root, { db: join(dbDir, `${label}.sqlite`) });
+    const index = WorkspaceIndex.open(root!, { db: join(dbDir, `${label}.sqlite`) });
     try {
       const report = await index.index();
       expect(report.errors).toEqual([]);
       const counts = { runs: report.runs, checkpoints: report.checkpoints, arrays: report.arrays };
-      expect(counts).toEqual(countOnDisk(root));
+      expect(counts).toEqual(countOnDisk(root!));
       expect(counts).toEqual(known);
-      expect(index.probeLabels()).toBe(join(root, 'probe_labels.npy'));
+      expect(index.probeLabels()).toBe(join(root!, 'probe_labels.npy'));
 
       for (const run of index.listRuns()) {
-        const meta = JSON.parse(readFileSync(join(root, run.path, 'run.json'), 'utf8')) as Record<string, unknown> & {
+        const meta = JSON.parse(readFileSync(join(root!, run.path, 'run.json'), 'utf8')) as Record<string, unknown> & {
           metrics: Array<Record<string, number>>;
           layers: string[];
           steps_saved: number[];
@@ -49,17 +52,29 @@ describe.each([
 });
 
 describe('example workspace', () => {
-  it('is what commands use by default, and its npz layers hold the corpus values', async () => {
+  it('is what commands use by default; its layers resolve to members of activations.npz', async () => {
     expect(exampleWorkspace()).toBe(EXAMPLE);
+    const example = WorkspaceIndex.open(EXAMPLE, { db: join(dbDir, 'default.sqlite') });
+    try {
+      await example.index();
+      const a = example.resolveLayer('true_lr0.01_seed2000', 79, 'fc');
+      expect(a.spec).toBe(`${join(EXAMPLE, 'true_lr0.01_seed2000', 'step-000079', 'activations.npz')}:fc`);
+      expect(a.shape).toEqual([500, 32]);
+    } finally {
+      example.close();
+    }
+  });
+
+  it.skipIf(!CORPUS)('its npz layers hold the shared corpus values (extra)', async () => {
     const example = WorkspaceIndex.open(EXAMPLE, { db: join(dbDir, 'example.sqlite') });
-    const corpus = WorkspaceIndex.open(CORPUS, { db: join(dbDir, 'corpus.sqlite') });
+    const corpus = WorkspaceIndex.open(CORPUS!, { db: join(dbDir, 'corpus.sqlite') });
     try {
       await example.index();
       await corpus.index();
       const a = example.resolveLayer('true_lr0.01_seed2000', 79, 'fc');
       const b = corpus.resolveLayer('true_lr0.01_seed2000', 79, 'fc');
       expect(a.spec).toBe(`${join(EXAMPLE, 'true_lr0.01_seed2000', 'step-000079', 'activations.npz')}:fc`);
-      expect(b.spec).toBe(join(CORPUS, 'true_lr0.01_seed2000', 'step-000079', 'fc.npy'));
+      expect(b.spec).toBe(join(CORPUS!, 'true_lr0.01_seed2000', 'step-000079', 'fc.npy'));
       expect(a.shape).toEqual(b.shape);
       const same = execFileSync(
         'python3',

@@ -7,11 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CORPUS, EXAMPLE, REPO } from '../../support/corpus.js';
 
-export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-export const CORPUS = join(REPO, '..', 'shared', 'corpus');
-export const EXAMPLE = join(REPO, 'resources', 'example-workspace');
+export { CORPUS, EXAMPLE, REPO };
 export const HDF5_FIXTURE = join(REPO, 'test', 'fixtures', 'formats', 'hdf5', 'userblock.h5');
 
 export function tempDir(prefix = 'svcca-index-'): { dir: string; cleanup: () => void } {

@@ -3,15 +3,15 @@
  * from the index, layer refs, compare equal to the CLI's `compare --json`, the noise floor, cancel by job id.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../../native/api/contract.js';
 import { createStudio, type Studio } from '../../../native/api/studio.js';
+import { EXAMPLE, REPO as ROOT } from '../../support/corpus.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const WORKSPACE = [join(ROOT, 'resources/example-workspace'), resolve(ROOT, '../shared/corpus'), '/work/shared/corpus'].find((p) => existsSync(join(p, 'probe_labels.npy')))!;
+const WORKSPACE = EXAMPLE;
 
 let studio: Studio;
 const scratch = mkdtempSync(join(tmpdir(), 'studio-test-'));
