@@ -98,7 +98,7 @@ export class WorkspaceScope {
     const real = realPath(root);
     if (this.granted(real)) return real;
     const via = real !== resolve(root) ? ` (it resolves to ${real})` : '';
-    throw new ScopeError(`${resolve(root)}: not a workspace opened in this window${via}; open it with File › Open Workspace… or name it when starting the app`);
+    throw new ScopeError(`${resolve(root)}: not a workspace opened in this session${via}; open it with File › Open Workspace…, or start svcca-studio serve on it`);
   }
 
   /**
@@ -116,7 +116,7 @@ export class WorkspaceScope {
     const real = realPath(absolute);
     if (!this.files.has(real) && !this.granted(real)) {
       const via = real !== absolute ? ` (it resolves to ${real})` : '';
-      throw new ScopeError(`${absolute}: outside the workspaces and files opened in this window${via}`);
+      throw new ScopeError(`${absolute}: outside the workspaces and files opened in this session${via}`);
     }
     return spec.name === undefined ? real : `${real}:${spec.name}`;
   }
