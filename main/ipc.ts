@@ -4,12 +4,14 @@
  *   1. the sender is the app's own top-level frame (not a sub-frame, not another origin),
  *   2. the channel names an API method (anything else is refused),
  *   3. the arguments have the method's shapes (the same validator the compute side uses) and a bounded size,
- *   4. every path in them lies in what the user opened (WorkspaceScope); relative paths become absolute.
+ *   4. every path in them lies, after realpath, in what the user opened (native/api/scope.ts, the policy `serve`
+ *      uses too); relative paths become absolute real paths.
  * The reply is an IpcReply: errors travel as {name, message} data because Electron keeps only an Error's message.
  */
 import { isAbsolute } from 'node:path';
 import { validateRequest, serializeError } from '../native/api/dispatch.js';
-import type { ApiMethod, CompareRequest } from '../native/api/contract.js';
+import type { ApiMethod } from '../native/api/contract.js';
+import { checkPaths } from '../native/api/scope.js';
 import { methodOfChannel, type IpcReply } from './channels.js';
 import { isAppUrl, type RendererSource } from './security.js';
 import type { WorkspaceScope } from './scope.js';
@@ -43,32 +45,6 @@ function argumentBytes(args: unknown[]): number {
   }
 }
 
-/** How a method's arguments are checked against the scope, returning the arguments to forward. */
-type PathPolicy = (args: unknown[], scope: WorkspaceScope) => unknown[];
-
-const namesOnly: PathPolicy = (args) => args;
-
-/**
- * Every API method's path policy. A Record over ApiMethod, so a method added to the contract does not compile here
- * until someone decides whether it carries paths; at run time a method without a policy is refused (fail closed).
- */
-const PATH_POLICIES: Record<ApiMethod, PathPolicy> = {
-  openWorkspace: ([root, ...rest], scope) => [scope.checkWorkspace(root as string), ...rest],
-  compare: ([request, ...rest], scope) => {
-    const compare = request as CompareRequest;
-    return [{ ...compare, a: scope.checkArrayRef(compare.a), b: scope.checkArrayRef(compare.b) }, ...rest];
-  },
-  // These name runs, layers, steps and jobs of the open workspace, never files.
-  workspace: namesOnly,
-  reindex: namesOnly,
-  runs: namesOnly,
-  resolveLayer: namesOnly,
-  matrix: namesOnly,
-  dynamics: namesOnly,
-  compress: namesOnly,
-  cancel: namesOnly,
-};
-
 /**
  * Checks one call and returns the arguments to forward (paths made absolute). Throws IpcError, RequestError
  * (shapes, from native/api/dispatch.ts) or ScopeError.
@@ -76,9 +52,7 @@ const PATH_POLICIES: Record<ApiMethod, PathPolicy> = {
 export function checkCall(method: ApiMethod, args: unknown[], scope: WorkspaceScope): unknown[] {
   if (argumentBytes(args) > MAX_ARGUMENT_BYTES) throw new IpcError(`${method} arguments exceed ${MAX_ARGUMENT_BYTES} bytes`);
   const request = validateRequest({ type: 'call', id: 0, method, args });
-  const policy = Object.hasOwn(PATH_POLICIES, request.method) ? PATH_POLICIES[request.method] : undefined;
-  if (!policy) throw new IpcError(`${method}: main has no path policy for this method`);
-  return policy([...request.args], scope);
+  return checkPaths(request.method, request.args, scope);
 }
 
 /** Forwards a checked call to the compute process. */

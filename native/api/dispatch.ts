@@ -121,7 +121,19 @@ export function serializeError(err: unknown): { name: string; message: string } 
   return { name: 'Error', message: String(err).replace(/\s*\n\s*/g, ' ').trim() };
 }
 
-export function createDispatcher(api: StudioApi, sink: MessageSink): Dispatcher {
+/**
+ * Checks (and may rewrite) a shape-checked call's arguments before the API sees them; throwing refuses the call.
+ * `serve` passes the workspace scope's path policy here (native/api/scope.ts), as Electron's main does over IPC.
+ */
+export type ArgumentGuard = (method: ApiMethod, args: readonly unknown[]) => unknown[];
+
+export interface DispatcherOptions {
+  readonly guard?: ArgumentGuard;
+  /** Told after each call that succeeded (the scope follows the open workspace). */
+  readonly onResult?: (method: ApiMethod, args: readonly unknown[], value: unknown) => void;
+}
+
+export function createDispatcher(api: StudioApi, sink: MessageSink, options: DispatcherOptions = {}): Dispatcher {
   let disposed = false;
   const send = (message: OutgoingMessage): void => {
     if (!disposed) sink(message);
@@ -143,8 +155,11 @@ export function createDispatcher(api: StudioApi, sink: MessageSink): Dispatcher 
       }
       try {
         const fn = api[request.method] as (...args: unknown[]) => Promise<unknown>;
-        const value = (await fn.apply(api, request.args.map((a) => (a === null ? undefined : a)))) ?? null;
+        const args = request.args.map((a) => (a === null ? undefined : a));
+        const guarded = options.guard ? options.guard(request.method, args) : args;
+        const value = (await fn.apply(api, guarded)) ?? null;
         checkResult(request.method, value);
+        options.onResult?.(request.method, guarded, value);
         send({ type: 'result', id: request.id, value });
       } catch (err) {
         send({ type: 'error', id: request.id, error: serializeError(err) });

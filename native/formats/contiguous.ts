@@ -43,7 +43,7 @@ export class ContiguousArraySource implements ArraySource {
   private async readFlat(first: number, count: number): Promise<Float64Array> {
     const { dtype, byteOrder } = this.info;
     const size = ITEM_SIZE[dtype];
-    const out = new Float64Array(count);
+    const out = allocateValues(this.ref, count, this.makeError);
     if (count === 0) return out;
     const perChunk = Math.max(1, Math.floor(READ_CHUNK_BYTES / size));
     const buffer = new Uint8Array(Math.min(count, perChunk) * size);
@@ -69,7 +69,7 @@ export class ContiguousArraySource implements ArraySource {
     const m = shape[0]!;
     const trailing = shape.slice(1);
     const columns = elementCount(trailing);
-    const out = new Float64Array(count * columns);
+    const out = allocateValues(this.ref, count * columns, this.makeError);
     if (out.length === 0) return out;
     // C-order position of each F-order trailing index.
     const cIndexOfF = fortranToCIndex(trailing);
@@ -101,6 +101,21 @@ export function checkRowRange(shape: readonly number[], start: number, count: nu
   const rows = shape[0] ?? 0;
   if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > rows) {
     throw new RangeError(`rows [${start}, ${start + count}) are outside the array's ${rows} rows`);
+  }
+}
+
+/**
+ * A float64 buffer for `count` values, or the reader's own error when the runtime cannot allocate it (V8 refuses
+ * typed arrays past its length limit with a bare RangeError, which would otherwise surface as a crash).
+ */
+export function allocateValues(ref: string, count: number, makeError: ErrorFactory): Float64Array {
+  checkLoadable(ref, count, makeError);
+  try {
+    return new Float64Array(count);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    const gib = ((count * 8) / 1024 ** 3).toFixed(1);
+    throw makeError(ref, `${count} values (${gib} GiB as float64) cannot be held in memory at once; read it in row blocks`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { FormatError, quote } from './errors.js';
+import { FormatError } from './errors.js';
 import { readHead, regularFileSize, withFile } from './file.js';
 import { npyReader } from './npy.js';
 import { hdf5Reader } from './hdf5.js';
@@ -30,7 +30,8 @@ export async function detectFormat(path: string): Promise<FormatReader> {
   const byExtension = readers.find((r) => r.extensions.includes(ext));
   if (byExtension) return byExtension;
   const known = readers.flatMap((r) => r.extensions).join(', ');
-  throw new FormatError(path, `unknown file format (first bytes ${hexPreview(head)}); readable formats: ${known}`);
+  // The message never quotes the file's bytes: an error may cross the wire, and the file may not be the user's.
+  throw new FormatError(path, `unknown file format (no .npy, zip, safetensors or HDF5 signature); readable formats: ${known}`);
 }
 
 /** Headers of every array in a file, without reading any array data. */
@@ -83,9 +84,4 @@ export async function openArray(spec: string): Promise<ArraySource> {
   const { path, name } = parseArraySpec(spec);
   const reader = await detectFormat(path);
   return reader.open(path, name);
-}
-
-function hexPreview(head: Uint8Array): string {
-  const bytes = [...head.subarray(0, 16)];
-  return quote(bytes.map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join(''));
 }

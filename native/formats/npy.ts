@@ -42,7 +42,8 @@ export function match(head: Uint8Array): boolean {
  */
 export function npyHeaderEnd(prefix: Uint8Array, ref: string, makeError: ErrorFactory = npyError): number {
   if (!match(prefix)) {
-    throw makeError(ref, `not a .npy file: expected the magic "\\x93NUMPY", found ${hexQuote(prefix.subarray(0, 6))}`);
+    // The bytes found are not quoted: errors may cross the wire and must not leak a file's contents.
+    throw makeError(ref, 'not a .npy file: expected the magic "\\x93NUMPY" at its start');
   }
   if (prefix.length < 10) throw makeError(ref, 'file ends inside the .npy preamble');
   const major = prefix[6]!;
@@ -147,10 +148,6 @@ function parseShape(shape: PyValue, ref: string, makeError: ErrorFactory): numbe
   }
   if (dims.length > 32) throw makeError(ref, `shape ${quote(pyRepr(shape))} has more than 32 dimensions`);
   return dims;
-}
-
-function hexQuote(bytes: Uint8Array): string {
-  return quote([...bytes].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join(''));
 }
 
 /** The array name of a bare .npy file: its file name without the extension. */

@@ -1,9 +1,10 @@
 import { crc32 } from 'node:zlib';
-import { checkLoadable, checkRowRange, ContiguousArraySource, type ErrorFactory } from './contiguous.js';
+import { allocateValues, checkLoadable, checkRowRange, ContiguousArraySource, type ErrorFactory } from './contiguous.js';
 import { decodeInto, elementCount, ITEM_SIZE } from './dtype.js';
 import { NpzError, quote } from './errors.js';
 import { readAt, regularFileSize, withFile } from './file.js';
 import { InflateError, inflateMember } from './inflate.js';
+import { INFLATE_BYTES_ENV, INFLATE_RATIO_ENV, inflateLimits, RATIO_SLACK_BYTES, type InflateLimits } from './limits.js';
 import { NPY_PREAMBLE_BYTES, npyHeaderEnd, parseNpyHeader, type NpyHeader } from './npy.js';
 import { fortranToC } from './order.js';
 import { pickArray } from './pick.js';
@@ -16,9 +17,6 @@ import { memberDataOffset, readCentralDirectory, ZipStructureError, type ZipMemb
  * inflated just far enough to parse its .npy header).
  */
 export const ZIP_MAGIC = Uint8Array.of(0x50, 0x4b, 0x03, 0x04);
-/** Deflate cannot exceed about 1032:1; a directory declaring more is lying. Small members get slack for headers. */
-export const MAX_DEFLATE_RATIO = 1100;
-const RATIO_SLACK_BYTES = 64 * 1024;
 
 const npzError: ErrorFactory = (file, problem) => new NpzError(file, problem);
 
@@ -45,14 +43,16 @@ async function readMembers(path: string): Promise<MemberArray[]> {
     }
     const arrays: MemberArray[] = [];
     const seen = new Set<string>();
+    const limits = inflateLimits();
     for (const member of members) {
       // Folders and non-.npy members are not arrays (np.load would not return them as arrays either).
       if (member.name.endsWith('/') || !member.name.toLowerCase().endsWith('.npy')) continue;
+      checkMemberName(path, member.name);
       const name = member.name.slice(0, -4);
       const ref = `${path}:${name}`;
       if (seen.has(name)) throw new NpzError(ref, `the zip holds two members named ${quote(member.name)}`);
       seen.add(name);
-      checkMember(member, ref);
+      checkMember(member, ref, limits);
       let memberStart: number;
       try {
         memberStart = await memberDataOffset(handle, size, member);
@@ -88,15 +88,42 @@ async function readMembers(path: string): Promise<MemberArray[]> {
   });
 }
 
-function checkMember(member: ZipMember, ref: string): void {
+/**
+ * A member name becomes a layer name that users type and the UI shows, so it must read as a relative name:
+ * `/`-separated segments as numpy writes for a key like `block1/relu` (the HDF5 group convention), but never an
+ * absolute path, a drive, a backslash, an empty, `.` or `..` segment, or a control character.
+ */
+export function memberNameProblem(name: string): string | null {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'contains a control character';
+  if (name.includes('\\')) return 'contains a backslash (a Windows path separator)';
+  if (name.startsWith('/')) return 'is an absolute path';
+  if (/^[A-Za-z]:/.test(name)) return 'starts with a drive letter';
+  const segments = name.slice(0, -4).split('/');
+  if (segments.some((s) => s === '')) return 'has an empty path segment';
+  if (segments.some((s) => s === '.' || s === '..')) return "has a '.' or '..' segment";
+  return null;
+}
+
+function checkMemberName(path: string, name: string): void {
+  const problem = memberNameProblem(name);
+  if (problem) throw new NpzError(path, `member name ${quote(name)} ${problem}; layer names must be relative names such as "conv1" or "block1/relu"`);
+}
+
+function checkMember(member: ZipMember, ref: string, limits: InflateLimits): void {
   if (member.flags & 0x1) throw new NpzError(ref, 'member is encrypted');
   if (member.method === 0) {
     if (member.compressedSize !== member.uncompressedSize) {
       throw new NpzError(ref, `stored member declares ${member.uncompressedSize} bytes but occupies ${member.compressedSize}`);
     }
   } else if (member.method === 8) {
-    if (member.uncompressedSize > member.compressedSize * MAX_DEFLATE_RATIO + RATIO_SLACK_BYTES) {
-      throw new NpzError(ref, `declared size ${member.uncompressedSize} bytes is impossible from ${member.compressedSize} deflated bytes (zip bomb?)`);
+    // From the directory alone, before a byte is inflated: an expansion no real array needs is refused.
+    if (member.uncompressedSize > limits.maxBytes) {
+      throw new NpzError(ref, `deflated member declares ${member.uncompressedSize} bytes, above the inflation limit of ${limits.maxBytes} bytes (zip bomb? raise it with ${INFLATE_BYTES_ENV})`);
+    }
+    if (member.uncompressedSize > member.compressedSize * limits.maxRatio + RATIO_SLACK_BYTES) {
+      const ratio = Math.round(member.uncompressedSize / Math.max(1, member.compressedSize));
+      throw new NpzError(ref, `declared size ${member.uncompressedSize} bytes from ${member.compressedSize} deflated bytes is a ${ratio}:1 expansion, above the limit of ${limits.maxRatio}:1 (zip bomb? raise it with ${INFLATE_RATIO_ENV})`);
     }
   } else {
     const names: Record<number, string> = { 12: 'bzip2', 14: 'lzma', 93: 'zstd', 95: 'xz' };
@@ -168,14 +195,42 @@ class DeflatedNpySource implements ArraySource {
     return all.slice(start * rowElements, (start + count) * rowElements);
   }
 
-  /** Elements [first, first + count) of the data in storage order. */
+  /**
+   * Elements [first, first + count) of the data in storage order, decoded chunk by chunk as the member inflates:
+   * only the float64 result is ever whole in memory, never the raw bytes.
+   */
   private async readFlat(first: number, count: number): Promise<Float64Array> {
     const { dtype, byteOrder, member, memberStart, header } = this.info;
     const size = ITEM_SIZE[dtype];
+    const little = byteOrder === 'little';
     const from = header.dataStart + first * size;
     const to = from + count * size;
-    const bytes = new Uint8Array(count * size);
+    const out = allocateValues(this.ref, count, npzError);
     const wholeMember = to === member.uncompressedSize;
+    // An element split across two inflated chunks is assembled here.
+    const carry = new Uint8Array(size);
+    let carried = 0;
+    let decoded = 0;
+    const take = (piece: Uint8Array): void => {
+      let p = 0;
+      if (carried > 0) {
+        const n = Math.min(size - carried, piece.length);
+        carry.set(piece.subarray(0, n), carried);
+        carried += n;
+        p = n;
+        if (carried < size) return;
+        decodeInto(carry, 0, 1, dtype, little, out, decoded++);
+        carried = 0;
+      }
+      const whole = Math.floor((piece.length - p) / size);
+      if (whole > 0) decodeInto(piece, p, whole, dtype, little, out, decoded);
+      decoded += whole;
+      p += whole * size;
+      if (p < piece.length) {
+        carry.set(piece.subarray(p), 0);
+        carried = piece.length - p;
+      }
+    };
     let position = 0;
     let crc = 0;
     try {
@@ -183,7 +238,7 @@ class DeflatedNpySource implements ArraySource {
         if (wholeMember) crc = crc32(chunk, crc);
         const lo = Math.max(from, position);
         const hi = Math.min(to, position + chunk.length);
-        if (hi > lo) bytes.set(chunk.subarray(lo - position, hi - position), lo - from);
+        if (hi > lo) take(chunk.subarray(lo - position, hi - position));
         position += chunk.length;
         // Stop early unless this read runs to the member's end, where the CRC can be checked.
         if (position >= to && !wholeMember) break;
@@ -195,8 +250,6 @@ class DeflatedNpySource implements ArraySource {
     if (wholeMember && crc >>> 0 !== member.crc32 >>> 0) {
       throw new NpzError(this.ref, `CRC-32 mismatch (stored ${hex(member.crc32)}, data ${hex(crc)}): the member is corrupt`);
     }
-    const out = new Float64Array(count);
-    decodeInto(bytes, 0, count, dtype, byteOrder === 'little', out, 0);
     return out;
   }
 }

@@ -1,12 +1,15 @@
 /**
  * Where a workspace's index lives: `<workspace>/.svcca-studio/index.sqlite` by default (it travels with the
- * workspace), `--db FILE` when given, and a per-user cache file when the workspace is read-only.
+ * workspace), `--db FILE` when given, and a per-user cache file when writing into the workspace would touch a folder
+ * that is not the user's to change: a read-only folder, a folder another user owns, or the app's own bundled example
+ * (which the user never chose, and which may sit inside an installed package).
  */
 import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { exampleWorkspace } from './example.js';
 import { INDEX_DIR } from './layout.js';
 
 export interface IndexLocation {
@@ -37,11 +40,35 @@ export function locateIndex(workspace: string, db?: string): IndexLocation {
     return { workspace: root, dbPath };
   }
   const inside = join(root, INDEX_DIR);
-  if (canWriteInto(root, inside)) return { workspace: root, dbPath: join(inside, 'index.sqlite') };
+  const why = notOurs(root) ?? (canWriteInto(root, inside) ? null : 'workspace is read-only');
+  if (why === null) return { workspace: root, dbPath: join(inside, 'index.sqlite') };
   const cache = join(userCacheDir(), 'svcca-studio');
   ensureDir(cache, cache);
   const dbPath = join(cache, `${createHash('sha256').update(root).digest('hex').slice(0, 16)}.sqlite`);
-  return { workspace: root, dbPath, note: `workspace is read-only; index kept in ${dbPath}` };
+  return { workspace: root, dbPath, note: `${why}; index kept in ${dbPath}` };
+}
+
+/** Why a writable folder is still not one to write into, or null when it is the user's own. */
+function notOurs(root: string): string | null {
+  if (root === bundledExample()) return 'the bundled example workspace is left untouched';
+  // POSIX only: Windows reports uid 0 for every file.
+  const uid = process.getuid?.();
+  if (uid !== undefined && process.platform !== 'win32') {
+    try {
+      if (statSync(root).uid !== uid) return 'workspace belongs to another user';
+    } catch {
+      // resolveWorkspace already stat'ed it; a race here changes nothing
+    }
+  }
+  return null;
+}
+
+function bundledExample(): string | null {
+  try {
+    return realpathSync(exampleWorkspace());
+  } catch {
+    return null;
+  }
 }
 
 /** The per-user cache folder of the platform ($XDG_CACHE_HOME first, as on Linux desktops). */

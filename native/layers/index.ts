@@ -1,2 +1,2 @@
-export { asDense, loadLayer, loadLayerFrom, neuronCount } from './layer.js';
-export type { ConvMode, LayerData, LayerOptions } from './layer.js';
+export { asDense, layerShape, loadLayer, loadLayerFrom, neuronCount } from './layer.js';
+export type { ConvMode, LayerData, LayerOptions, LayerShape } from './layer.js';

@@ -1,7 +1,7 @@
 import { InputError, UsageError } from '../errors.js';
 import { formatShape } from '../formats/dtype.js';
 import { openArray } from '../formats/index.js';
-import type { ArraySource } from '../formats/types.js';
+import type { ArraySource, DType } from '../formats/types.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
 import { firstNonFinite } from './finite.js';
 import { transposeChannelsLast, transposeMatrix } from './transpose.js';
@@ -24,7 +24,20 @@ export interface LayerData {
   /** Neurons of a dense layer, channels of a conv layer. */
   readonly channels: number;
   readonly data: Float64Array;
+  /** Said to the user when the values were converted on the way in (integer dtypes). */
+  readonly note?: string;
 }
+
+/** What a layer will be, from its array's header alone (no data read). */
+export interface LayerShape {
+  readonly ref: string;
+  readonly datapoints: number;
+  readonly spatial: readonly [number, number] | null;
+  readonly channels: number;
+  readonly note?: string;
+}
+
+const INTEGER_DTYPES: ReadonlySet<DType> = new Set(['i1', 'i2', 'i4', 'i8', 'u1', 'u2', 'u4', 'u8']);
 
 export type ConvMode = 'channels' | 'flatten';
 
@@ -40,11 +53,41 @@ export async function loadLayer(spec: string, options: LayerOptions = {}): Promi
   return loadLayerFrom(source, options);
 }
 
-export async function loadLayerFrom(source: ArraySource, options: LayerOptions = {}): Promise<LayerData> {
+/**
+ * The layer an array will make, checked from its header alone: rank, empty axes and dtype. Callers comparing two
+ * layers check both shapes (and their datapoints) before either's data is read, so a mismatch costs no I/O.
+ * Dtypes: floats are read as they are; integers (quantised activations) convert exactly to float64 below 2^53,
+ * with a note; bool is refused — a 0/1 mask is not an activation, and CCA on one is almost always a mistake.
+ */
+export function layerShape(source: ArraySource, options: LayerOptions = {}): LayerShape {
   const layout = options.layout ?? 'nhwc';
   if (layout !== 'nhwc' && layout !== 'nchw') throw new UsageError(`--layout must be nhwc or nchw, got ${JSON.stringify(layout)}`);
-  const shape = source.info.shape;
+  const { shape, dtype } = source.info;
   checkLayerShape(source.ref, shape);
+  if (dtype === 'b1') {
+    throw new InputError(source.ref, 'holds bool values; activations must be numbers (if 0/1 is really meant, save x.astype(np.float32))');
+  }
+  const note = INTEGER_DTYPES.has(dtype) ? `${source.ref} holds ${dtype} integers, read as float64 (exact below 2^53)` : undefined;
+  const extra = note ? { note } : {};
+  if (shape.length === 2) {
+    const [a, b] = shape as [number, number];
+    return options.neuronsFirst
+      ? { ref: source.ref, datapoints: b, spatial: null, channels: a, ...extra }
+      : { ref: source.ref, datapoints: a, spatial: null, channels: b, ...extra };
+  }
+  const m = shape[0]!;
+  const [h, w, c] =
+    layout === 'nhwc'
+      ? shape.length === 4 ? [shape[1]!, shape[2]!, shape[3]!] : [1, shape[1]!, shape[2]!]
+      : shape.length === 4 ? [shape[2]!, shape[3]!, shape[1]!] : [1, shape[2]!, shape[1]!];
+  return { ref: source.ref, datapoints: m, spatial: [h, w], channels: c, ...extra };
+}
+
+export async function loadLayerFrom(source: ArraySource, options: LayerOptions = {}): Promise<LayerData> {
+  const layout = options.layout ?? 'nhwc';
+  const described = layerShape(source, options);
+  const shape = source.info.shape;
+  const extra = described.note ? { note: described.note } : {};
   const raw = await source.readAll();
   const bad = firstNonFinite(raw);
   if (bad !== -1) {
@@ -52,18 +95,18 @@ export async function loadLayerFrom(source: ArraySource, options: LayerOptions =
   }
   if (shape.length === 2) {
     const [a, b] = shape as [number, number];
-    if (options.neuronsFirst) return { ref: source.ref, datapoints: b, spatial: null, channels: a, data: transposeMatrix(raw, a, b) };
-    return { ref: source.ref, datapoints: a, spatial: null, channels: b, data: raw };
+    if (options.neuronsFirst) return { ref: source.ref, datapoints: b, spatial: null, channels: a, data: transposeMatrix(raw, a, b), ...extra };
+    return { ref: source.ref, datapoints: a, spatial: null, channels: b, data: raw, ...extra };
   }
   // Conv: bring (m, h, w, c) or (m, c, h, w) [3-D: (m, t, c) or (m, c, t)] to (m, h, w, c).
   const m = shape[0]!;
   let h: number, w: number, c: number;
   if (layout === 'nhwc') {
     [h, w, c] = shape.length === 4 ? [shape[1]!, shape[2]!, shape[3]!] : [1, shape[1]!, shape[2]!];
-    return { ref: source.ref, datapoints: m, spatial: [h, w], channels: c, data: raw };
+    return { ref: source.ref, datapoints: m, spatial: [h, w], channels: c, data: raw, ...extra };
   }
   [c, h, w] = shape.length === 4 ? [shape[1]!, shape[2]!, shape[3]!] : [shape[1]!, 1, shape[2]!];
-  return { ref: source.ref, datapoints: m, spatial: [h, w], channels: c, data: transposeChannelsLast(raw, m, c, h * w) };
+  return { ref: source.ref, datapoints: m, spatial: [h, w], channels: c, data: transposeChannelsLast(raw, m, c, h * w), ...extra };
 }
 
 function checkLayerShape(ref: string, shape: readonly number[]): void {

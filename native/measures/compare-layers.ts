@@ -6,7 +6,8 @@
 import { checkMeasureChoice, type MeasureOptions } from '../domain/index.js';
 import { InputError, UsageError } from '../errors.js';
 import { backendFieldsOf, backendInfo, type BackendFields } from '../kernels/index.js';
-import { asDense, loadLayer, type LayerData } from '../layers/index.js';
+import { openArray } from '../formats/index.js';
+import { asDense, layerShape, loadLayerFrom, type LayerData } from '../layers/index.js';
 import { compareMatrices, validateCompareOptions, type BasisMethod, type CompareOptions } from './compare.js';
 import { convLayerOf } from './dft-blocks.js';
 import { dftCca } from './dft-cca.js';
@@ -42,12 +43,15 @@ export function planComparison(options: MeasureOptions): ComparisonPlan {
 /** Both layers, in the plan's layout, refusing a pair that does not share its datapoints. */
 export async function loadLayerPair(specA: string, specB: string, plan: ComparisonPlan): Promise<[LayerData, LayerData]> {
   const layerOptions = { layout: plan.options.layout ?? 'nhwc', neuronsFirst: Boolean(plan.options.neuronsFirst) };
-  const a = await loadLayer(specA, layerOptions);
-  const b = await loadLayer(specB, layerOptions);
-  if (a.datapoints !== b.datapoints) {
-    throw new InputError(b.ref, `has ${b.datapoints} datapoints but ${a.ref} has ${a.datapoints}; the two layers must share their datapoints, in the same order`);
+  // Both headers first: shapes, dtypes and the datapoint count are settled before any data is read or inflated.
+  const sourceA = await openArray(specA);
+  const sourceB = await openArray(specB);
+  const shapeA = layerShape(sourceA, layerOptions);
+  const shapeB = layerShape(sourceB, layerOptions);
+  if (shapeA.datapoints !== shapeB.datapoints) {
+    throw new InputError(shapeB.ref, `has ${shapeB.datapoints} datapoints but ${shapeA.ref} has ${shapeA.datapoints}; the two layers must share their datapoints, in the same order`);
   }
-  return [a, b];
+  return [await loadLayerFrom(sourceA, layerOptions), await loadLayerFrom(sourceB, layerOptions)];
 }
 
 /** The measure of two loaded layers (no backend fields: see backendFields). */

@@ -1,7 +1,7 @@
 /**
  * `serve`: the renderer build over HTTP and the typed API over a WebSocket, on 127.0.0.1 only.
  * Every request needs the token (see security.ts); the WebSocket speaks the same wire messages as Electron's IPC,
- * handled by the transport-agnostic dispatcher.
+ * handled by the transport-agnostic dispatcher, and every path in them passes the workspace scope (api/scope.ts).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,6 +11,7 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { StudioApi } from '../api/contract.js';
 import { createDispatcher } from '../api/dispatch.js';
+import { checkPaths, type WorkspaceScope } from '../api/scope.js';
 import { cookieName, hostAllowed, newToken, originAllowed, securityHeaders, tokenSource } from './security.js';
 import { openStatic, resolveStatic } from './static.js';
 
@@ -21,6 +22,11 @@ const MAX_MESSAGE_BYTES = 1 << 20;
 
 export interface ServeOptions {
   api: StudioApi;
+  /**
+   * What WebSocket callers may name on disk: the workspace given on the command line (and folders inside it), the
+   * same policy Electron's main applies to IPC. Required, so no server runs without one.
+   */
+  scope: WorkspaceScope;
   /** The renderer build folder (index.html and assets). */
   staticDir: string;
   /** 0 picks a free port. */
@@ -96,9 +102,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   const onConnection = (ws: WebSocket): void => {
     sockets.add(ws);
-    const dispatcher = createDispatcher(options.api, (message) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-    });
+    const dispatcher = createDispatcher(
+      options.api,
+      (message) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+      },
+      {
+        guard: (method, args) => checkPaths(method, args, options.scope),
+        onResult: (method, args) => {
+          if (method === 'openWorkspace') options.scope.setCurrent(args[0] as string);
+        },
+      },
+    );
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         ws.send(JSON.stringify({ type: 'error', id: -1, error: { name: 'RequestError', message: 'messages must be JSON text' } }));

@@ -44,6 +44,7 @@ export const compareCommand = defineCommand({
       const [a, b] = await loadLayerPair(specA, specB, plan);
       const output = { ...(await measureLayers(a, b, plan)), ...(await backendFields(plan.choice)) };
       if (output['backend_note']) io.info(`note: ${String(output['backend_note'])}`);
+      for (const layer of [a, b]) if (layer.note) io.info(`note: ${layer.note}`);
       io.result(output, () => describe(output, a.ref, b.ref));
       return 0;
     } finally {

@@ -1,3 +1,4 @@
+import { WorkspaceScope } from '../../api/scope.js';
 import { createStudio } from '../../api/studio.js';
 import { rendererBuild } from '../../serve/renderer-build.js';
 import { startServer } from '../../serve/server.js';
@@ -27,9 +28,14 @@ export const serveCommand = defineCommand({
       ...(options.db !== undefined ? { db: options.db } : {}),
       watch: !options['no-watch'],
     });
+    // The browser may name only the workspace given here (or the example) and what lies inside it.
+    const scope = new WorkspaceScope();
+    const opened = (await studio.workspace()).root;
+    scope.grantWorkspace(opened);
+    scope.setCurrent(opened);
     let server;
     try {
-      server = await startServer({ api: studio, staticDir, port: options.port ?? 0 });
+      server = await startServer({ api: studio, scope, staticDir, port: options.port ?? 0 });
     } catch (err) {
       await studio.close();
       const code = (err as NodeJS.ErrnoException).code;

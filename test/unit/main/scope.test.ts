@@ -19,7 +19,7 @@ beforeAll(() => {
   writeFileSync(join(ws, 'run1', 'step-10', 'acts.npz'), 'x');
   writeFileSync(join(base, 'ws2', 'secret.npy'), 'x');
   writeFileSync(join(outside, 'loose.safetensors'), 'x');
-  // A user's own link inside the workspace to runs kept elsewhere.
+  // A link inside the workspace to runs kept elsewhere: outside, by its target, until that place is granted too.
   symlinkSync(outside, join(ws, 'linked'));
 });
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -65,8 +65,12 @@ describe('WorkspaceScope', () => {
     }
   });
 
-  it('follows a symlink the user put inside the workspace (containment is by path, not by target)', () => {
-    expect(scoped().checkArrayRef('linked/loose.safetensors')).toBe(join(ws, 'linked', 'loose.safetensors'));
+  it('judges a symlink by its target (realpath): a link out of the workspace is outside until that place is opened too', () => {
+    expect(() => scoped().checkArrayRef('linked/loose.safetensors')).toThrow(/outside .* \(it resolves to .*outside/);
+    expect(() => scoped().checkWorkspace(join(ws, 'linked'))).toThrow(ScopeError);
+    const both = scoped();
+    both.grantWorkspace(outside);
+    expect(both.checkArrayRef('linked/loose.safetensors')).toBe(join(outside, 'loose.safetensors'));
   });
 
   it('passes a single granted file, and only that file', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { WorkspaceScope } from '../../../native/api/scope.js';
 import { startServer } from '../../../native/serve/server.js';
 import type { RunningServer } from '../../../native/serve/server.js';
 import { recordingApi } from './fakeApi.js';
@@ -45,7 +46,7 @@ beforeAll(async () => {
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
   writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(staticDir, 'secret.db'), 'not served: unknown type');
-  server = await startServer({ api, staticDir, port: 0 });
+  server = await startServer({ api, scope: new WorkspaceScope(), staticDir, port: 0 });
 });
 afterAll(async () => {
   await server.close();
