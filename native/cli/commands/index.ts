@@ -6,6 +6,7 @@ import { freezeCommand } from './freeze.js';
 import { identifyCommand } from './identify.js';
 import { indexCommand } from './index-cmd.js';
 import { matrixCommand } from './matrix.js';
+import { mergeCommand } from './merge.js';
 import { runsCommand } from './runs.js';
 import { sensitivityCommand } from './sensitivity.js';
 import { significanceCommand } from './significance.js';
@@ -24,6 +25,7 @@ export const commands: Record<string, Command> = {
   identify: identifyCommand,
   index: indexCommand,
   matrix: matrixCommand,
+  merge: mergeCommand,
   runs: runsCommand,
   sensitivity: sensitivityCommand,
   significance: significanceCommand,

@@ -1,6 +1,7 @@
 import type { MatrixRequest, RunInfo, StepRef } from '../../api/contract.js';
 import { METHODS } from '../../api/contract.js';
 import { runMatrix, type MatrixExtras } from '../../compute/matrix.js';
+import { parseShard, runMatrixShard, writePart } from '../../compute/matrix-shard.js';
 import { UsageError } from '../../errors.js';
 import { disposeKernels } from '../../kernels/index.js';
 import type { MatrixResult } from '../../api/contract.js';
@@ -8,7 +9,7 @@ import { defineCommand } from '../command.js';
 import { openIndexFromArgs } from './index-cmd.js';
 
 const USAGE =
-  'svcca-studio matrix WORKSPACE --layer L --method M [--step final|N] [--runs LIST|REGEX] [--group-by KEY] [--keep F | --dims K] [--epsilon E] [--pwcca-compat reference] [--conv channels|flatten|dft] [--layout nhwc|nchw] [--neurons-first] [--workers N] [--no-cache] [--db FILE] [--json]';
+  'svcca-studio matrix WORKSPACE --layer L --method M [--step final|N] [--runs LIST|REGEX] [--group-by KEY] [--keep F | --dims K] [--epsilon E] [--pwcca-compat reference] [--conv channels|flatten|dft] [--layout nhwc|nchw] [--neurons-first] [--workers N] [--no-cache] [--db FILE] [--shard K/N --out PART.json] [--json]';
 
 export const matrixCommand = defineCommand({
   name: 'matrix',
@@ -32,10 +33,15 @@ export const matrixCommand = defineCommand({
     workers: { type: 'number', integer: true, min: 0, description: 'worker processes (0: this process; default: one per core for big jobs)' },
     'no-cache': { type: 'boolean', description: 'neither read nor write the basis and result caches' },
     db: { type: 'string', description: 'index file (default WORKSPACE/.svcca-studio/index.sqlite)' },
+    shard: { type: 'string', description: 'compute only shard K of N of the pair tiles (K/N, 1-based) into --out; `merge` assembles the parts' },
+    out: { type: 'string', description: 'with --shard: the part file to write' },
   },
   async run({ positionals, options }, io) {
     if (options.layer === undefined) throw new UsageError(`--layer is required; usage: ${USAGE}`);
     if (options.method === undefined) throw new UsageError(`--method is required (${METHODS.join('|')}); usage: ${USAGE}`);
+    const shard = options.shard !== undefined ? parseShard(options.shard) : null;
+    if (shard && options.out === undefined) throw new UsageError(`--shard needs --out PART.json (the part file merge reads); usage: ${USAGE}`);
+    if (!shard && options.out !== undefined) throw new UsageError(`--out goes with --shard K/N; usage: ${USAGE}`);
     const index = openIndexFromArgs(positionals, options.db, io, USAGE);
     const interrupted = new AbortController();
     const onSignal = (): void => interrupted.abort();
@@ -58,13 +64,22 @@ export const matrixCommand = defineCommand({
         ...(options['neurons-first'] ? { neuronsFirst: true } : {}),
         ...(options.backend !== undefined ? { backend: options.backend as 'auto' | 'cpu' | 'gpu' } : {}),
       };
-      const result = await runMatrix(index, request, {
+      const context = {
         signal: interrupted.signal,
-        onProgress: (done, total, label) => io.progress(done, total, label.padEnd(16)),
+        onProgress: (done: number, total: number, label: string) => io.progress(done, total, label.padEnd(16)),
         ...(options.workers !== undefined ? { workers: options.workers } : {}),
         ...(options['no-cache'] ? { cache: false } : {}),
-      });
-      io.result(result, () => describe(result));
+      };
+      if (shard) {
+        const part = await runMatrixShard(index, request, shard, context);
+        writePart(options.out!, part);
+        const n = part.question.runs.length;
+        const summary = { shard: part.shard, shards: part.shards, out: options.out!, pairs: part.pairs.length, of: n * n, decompositions: part.decompositions, pairs_computed: part.pairs_computed, seconds: part.seconds };
+        io.result(summary, () => `shard ${part.shard}/${part.shards}: ${part.pairs.length} of ${n * n} ordered pairs (${part.pairs_computed} computed, ${part.decompositions} decompositions) written to ${options.out!} in ${part.seconds.toFixed(2)} s`);
+        return 0;
+      }
+      const result = await runMatrix(index, request, context);
+      io.result(result, () => describeMatrix(result));
       return 0;
     } finally {
       process.off('SIGINT', onSignal);
@@ -107,7 +122,7 @@ export function selectRunNames(runs: readonly RunInfo[], text: string): string[]
   return matched;
 }
 
-function describe(result: MatrixResult & MatrixExtras): string {
+export function describeMatrix(result: MatrixResult & MatrixExtras): string {
   const order = result.order;
   const names = order.map((i) => result.runs[i]!);
   const width = Math.max(...names.map((n) => n.length));
