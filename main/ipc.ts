@@ -11,7 +11,7 @@
 import { isAbsolute } from 'node:path';
 import { validateRequest, serializeError } from '../native/api/dispatch.js';
 import type { ApiMethod } from '../native/api/contract.js';
-import { checkPaths } from '../native/api/scope.js';
+import { checkPaths, realPath } from '../native/api/scope.js';
 import { methodOfChannel, type IpcReply } from './channels.js';
 import { isAppUrl, type RendererSource } from './security.js';
 import type { WorkspaceScope } from './scope.js';
@@ -80,7 +80,9 @@ async function consentToWorkspace(root: unknown, options: IpcHandlerOptions): Pr
   } catch {
     // not granted yet: ask
   }
-  if (await options.confirmWorkspace(root)) options.scope.grantWorkspace(root);
+  // The dialog names the real folder: a link's name must not stand in for where it leads.
+  const real = realPath(root);
+  if (await options.confirmWorkspace(real)) options.scope.grantWorkspace(real);
 }
 
 export type IpcHandler = (channel: string, frame: SenderFrame | null, args: unknown[]) => Promise<IpcReply>;

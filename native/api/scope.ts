@@ -8,7 +8,7 @@
  * exist yet resolves through its deepest existing ancestor. The checked real path is what gets forwarded, so the
  * compute side opens exactly the file that was checked, whatever its working directory.
  */
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseArraySpec } from '../formats/index.js';
 import type { ApiMethod, CompareRequest } from './contract.js';
@@ -28,7 +28,8 @@ export function isInside(parent: string, child: string): boolean {
 export function realPath(path: string): string {
   const absolute = resolve(path);
   try {
-    return realpathSync.native(absolute);
+    // The JS realpath, not .native: Electron teaches it (and statSync) the app's asar archive, where the example lives.
+    return realpathSync(absolute);
   } catch {
     const parent = dirname(absolute);
     if (parent === absolute) return absolute;
@@ -38,7 +39,7 @@ export function realPath(path: string): string {
 
 function exists(path: string): boolean {
   try {
-    realpathSync.native(path);
+    statSync(path);
     return true;
   } catch {
     return false;

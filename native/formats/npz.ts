@@ -163,12 +163,28 @@ function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
   return out;
 }
 
+/** A cursor left open between reads closes itself after this long without one (it holds a file handle). */
+const IDLE_CURSOR_MS = 2000;
+
+/** An inflating stream paused between reads: `pending` holds the inflated bytes from `base` not yet consumed. */
+interface Cursor {
+  readonly stream: AsyncGenerator<Uint8Array>;
+  base: number;
+  pending: Uint8Array;
+  crc: number;
+}
+
 /**
- * A deflated member: every read inflates from the member's start (deflate has no random access), stopping as soon
- * as the wanted rows are decoded. Reads that reach the end verify the member's CRC-32.
+ * A deflated member (deflate has no random access). Reads that move forward through the member — a consumer
+ * streaming row blocks in order — continue one inflating stream, so streaming a member costs one inflation, not
+ * one per block; a read behind the stream starts a new one from the member's start. Reads are serialised. The
+ * stream's CRC-32 is checked when a read reaches the member's end.
  */
 class DeflatedNpySource implements ArraySource {
   readonly format = 'npz';
+  private cursor: Cursor | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private idle: NodeJS.Timeout | null = null;
   constructor(
     readonly path: string,
     readonly ref: string,
@@ -195,18 +211,26 @@ class DeflatedNpySource implements ArraySource {
     return all.slice(start * rowElements, (start + count) * rowElements);
   }
 
+  /** Elements [first, first + count) of the data in storage order; one read at a time. */
+  private readFlat(first: number, count: number): Promise<Float64Array> {
+    const result = this.queue.then(() => this.readFlatNow(first, count));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
   /**
-   * Elements [first, first + count) of the data in storage order, decoded chunk by chunk as the member inflates:
-   * only the float64 result is ever whole in memory, never the raw bytes.
+   * Decodes chunk by chunk as the member inflates: only the float64 result is ever whole in memory, never the raw
+   * bytes. Bytes before `from` (other rows, the .npy header) are passed over but still enter the CRC.
    */
-  private async readFlat(first: number, count: number): Promise<Float64Array> {
+  private async readFlatNow(first: number, count: number): Promise<Float64Array> {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = null;
     const { dtype, byteOrder, member, memberStart, header } = this.info;
     const size = ITEM_SIZE[dtype];
     const little = byteOrder === 'little';
     const from = header.dataStart + first * size;
     const to = from + count * size;
     const out = allocateValues(this.ref, count, npzError);
-    const wholeMember = to === member.uncompressedSize;
     // An element split across two inflated chunks is assembled here.
     const carry = new Uint8Array(size);
     let carried = 0;
@@ -231,26 +255,64 @@ class DeflatedNpySource implements ArraySource {
         carried = piece.length - p;
       }
     };
-    let position = 0;
-    let crc = 0;
+    if (this.cursor && this.cursor.base > from) await this.closeCursor();
+    const cursor = (this.cursor ??= {
+      stream: inflateMember(this.path, memberStart, member.compressedSize, member.uncompressedSize),
+      base: 0,
+      pending: new Uint8Array(0),
+      crc: 0,
+    });
+    let ended = false;
     try {
-      for await (const chunk of inflateMember(this.path, memberStart, member.compressedSize, member.uncompressedSize)) {
-        if (wholeMember) crc = crc32(chunk, crc);
-        const lo = Math.max(from, position);
-        const hi = Math.min(to, position + chunk.length);
-        if (hi > lo) take(chunk.subarray(lo - position, hi - position));
-        position += chunk.length;
-        // Stop early unless this read runs to the member's end, where the CRC can be checked.
-        if (position >= to && !wholeMember) break;
+      for (;;) {
+        const end = cursor.base + cursor.pending.length;
+        const lo = Math.max(from, cursor.base);
+        const hi = Math.min(to, end);
+        if (hi > lo) take(cursor.pending.subarray(lo - cursor.base, hi - cursor.base));
+        if (end > to) {
+          // The rest of this chunk belongs to later reads.
+          cursor.pending = cursor.pending.subarray(to - cursor.base);
+          cursor.base = to;
+          break;
+        }
+        cursor.base = end;
+        cursor.pending = new Uint8Array(0);
+        // A read that ends at the member's end drains the stream, so its length and CRC are checked.
+        if (end >= to && to < member.uncompressedSize) break;
+        const next = await cursor.stream.next();
+        if (next.done) {
+          ended = true;
+          break;
+        }
+        cursor.crc = crc32(next.value, cursor.crc);
+        cursor.pending = next.value;
       }
     } catch (err) {
+      await this.closeCursor();
       throw err instanceof InflateError ? new NpzError(this.ref, err.message) : err;
     }
-    if (position < to) throw new NpzError(this.ref, 'member data ended early');
-    if (wholeMember && crc >>> 0 !== member.crc32 >>> 0) {
-      throw new NpzError(this.ref, `CRC-32 mismatch (stored ${hex(member.crc32)}, data ${hex(crc)}): the member is corrupt`);
+    if (ended) {
+      const crc = cursor.crc;
+      await this.closeCursor();
+      if (cursor.base < to) throw new NpzError(this.ref, 'member data ended early');
+      if (crc >>> 0 !== member.crc32 >>> 0) {
+        throw new NpzError(this.ref, `CRC-32 mismatch (stored ${hex(member.crc32)}, data ${hex(crc)}): the member is corrupt`);
+      }
+    } else {
+      // Closed in turn with reads, so a read in flight keeps its stream.
+      this.idle = setTimeout(() => {
+        this.idle = null;
+        this.queue = this.queue.then(() => this.closeCursor()).catch(() => undefined);
+      }, IDLE_CURSOR_MS);
+      this.idle.unref();
     }
     return out;
+  }
+
+  private async closeCursor(): Promise<void> {
+    const cursor = this.cursor;
+    this.cursor = null;
+    if (cursor) await cursor.stream.return(undefined);
   }
 }
 

@@ -6,7 +6,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { EXAMPLE } from '../support/corpus.js';
@@ -37,10 +37,14 @@ export interface Served {
   log(): string;
 }
 
-/** Starts `svcca-studio serve WORKSPACE --port 0` with a throw-away index and waits for the URL it prints. */
-export async function startServe(workspace: string): Promise<Served> {
+/**
+ * Starts `svcca-studio serve WORKSPACE --port 0` with a throw-away index and waits for the URL it prints. `allow`:
+ * more folders the page may open (serve's --allow; anything else the page names is refused).
+ */
+export async function startServe(workspace: string, allow: readonly string[] = []): Promise<Served> {
   const scratch = mkdtempSync(join(tmpdir(), 'svcca-e2e-'));
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, 'serve', workspace, '--port', '0', '--db', join(scratch, 'index.sqlite')], {
+  const extra = allow.length > 0 ? ['--allow', allow.join(delimiter)] : [];
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, 'serve', workspace, '--port', '0', '--db', join(scratch, 'index.sqlite'), ...extra], {
     cwd: ROOT,
     stdio: 'pipe',
   });

@@ -29,12 +29,14 @@ describe.skipIf(!CHROMIUM)(`UI in chromium against serve${CHROMIUM ? '' : ' (ski
   let page: Page;
   let runs: RunsJson['runs'];
   const scratch = mkdtempSync(join(tmpdir(), 'svcca-e2e-cli-'));
+  // Workspaces the page opens by typing their path: serve lets it open only folders under WORKSPACE or --allow.
+  const playground = mkdtempSync(join(tmpdir(), 'svcca-e2e-open-'));
 
   beforeAll(async () => {
     ensureCliBuild();
     await ensureRendererBuild();
     runs = cliJson<RunsJson>(['runs', WORKSPACE, '--db', join(scratch, 'index.sqlite')]).runs;
-    served = await startServe(WORKSPACE);
+    served = await startServe(WORKSPACE, [playground]);
     browser = await launchBrowser(CHROMIUM!);
     page = browser.page;
     await page.goto(served.url);
@@ -45,6 +47,7 @@ describe.skipIf(!CHROMIUM)(`UI in chromium against serve${CHROMIUM ? '' : ' (ski
     await browser?.close();
     await served?.stop();
     rmSync(scratch, { recursive: true, force: true });
+    rmSync(playground, { recursive: true, force: true });
   });
 
   /** The first run with several checkpoints (the dynamics runs) and two runs sharing a layer, from the CLI's view. */
@@ -260,7 +263,7 @@ describe.skipIf(!CHROMIUM)(`UI in chromium against serve${CHROMIUM ? '' : ' (ski
   });
 
   it('Open workspace + live updates: a run copied in while serving appears in the table', async () => {
-    const live = mkdtempSync(join(tmpdir(), 'svcca-live-'));
+    const live = mkdtempSync(join(playground, 'svcca-live-'));
     try {
       const [first, second, third] = runs.filter((r) => r.steps.length === 1).map((r) => r.name);
       cpSync(join(WORKSPACE, first!), join(live, first!), { recursive: true });
@@ -284,7 +287,7 @@ describe.skipIf(!CHROMIUM)(`UI in chromium against serve${CHROMIUM ? '' : ' (ski
   });
 
   it('Runs: past 40 runs the timeline is a canvas that pans, names the run under the pointer and exports a PNG', async () => {
-    const many = mkdtempSync(join(tmpdir(), 'svcca-many-'));
+    const many = mkdtempSync(join(playground, 'svcca-many-'));
     try {
       // 60 runs with metrics only (run.json, no checkpoints): what a sweep looks like while it trains.
       for (let r = 0; r < 60; r++) {
