@@ -1,5 +1,5 @@
 """Dense baseline for bench/dft.bench.mjs: CCA over the shift-augmented dataset, float64 numpy/scipy (OpenBLAS,
-all cores). No DFT anywhere — this is what one would run without Theorem 1 of paper 000.
+all cores). No DFT anywhere — this is what one would run without Theorem 1 of [Raghu2017-SVCCA].
 
     python3 bench/dft.bench.py A.npy B.npy OUT.json
 

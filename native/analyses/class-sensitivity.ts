@@ -1,8 +1,8 @@
 /**
- * Class sensitivity (000_*.txt, sec. 4.3, Fig. 6; 002_*.txt, sec. 4.4): the similarity between each layer and each
- * class's logit over the probe datapoints, per checkpoint. A class target is one column, so every CCA-family method
- * reduces to its single canonical correlation: the multiple correlation of the target with the layer's (kept)
- * directions.
+ * Class sensitivity ([Raghu2017-SVCCA], sec. 4.3, Fig. 6; [Raghu2017-SVCCA-ICMLW], sec. 4.4): the similarity between
+ * each layer and each class's logit over the probe datapoints, per checkpoint. A class target is one column, so every
+ * CCA-family method reduces to its single canonical correlation: the multiple correlation of the target with the
+ * layer's (kept) directions.
  *
  * Conv layers: a class target has no spatial extent, so under `channels` a conv map is globally average-pooled (its
  * zero DFT frequency — what the paper's DFT-CCA of a layer against a logit reduces to); `flatten` compares all

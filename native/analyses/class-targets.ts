@@ -1,5 +1,6 @@
 /**
- * What "a class" is for class sensitivity (000_*.txt, sec. 4.3): one column per class over the probe datapoints.
+ * What "a class" is for class sensitivity ([Raghu2017-SVCCA], sec. 4.3): one column per class over the probe
+ * datapoints.
  *  - `logits` (the paper's choice): class c's logit, the c-th unit of the run's output layer at the reference
  *    checkpoint;
  *  - `labels`: the indicator 1[label = c] from the workspace's probe_labels.npy.

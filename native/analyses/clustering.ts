@@ -2,9 +2,9 @@
  * Average-linkage (UPGMA) hierarchical clustering of runs from a similarity matrix, in scipy's conventions so a
  * user can check any figure against `scipy.cluster.hierarchy.linkage(y, method='average')` and `leaves_list`.
  *
- * Distance: d(i, j) = 1 − (S[i][j] + S[j][i]) / 2. Similarity measures like PWCCA are not symmetric (003_*.txt,
- * footnote 6: a pseudo-distance); averaging both directions is the symmetric part, and a clustering needs one
- * distance per pair. The diagonal is never read.
+ * Distance: d(i, j) = 1 − (S[i][j] + S[j][i]) / 2. Similarity measures like PWCCA are not symmetric
+ * ([Morcos2018-PWCCA], footnote 6: a pseudo-distance); averaging both directions is the symmetric part, and a
+ * clustering needs one distance per pair. The diagonal is never read.
  *
  * Algorithm: the nearest-neighbour chain (Murtagh 1983; Müllner, "Modern hierarchical, agglomerative clustering
  * algorithms", 2011), exactly as scipy runs it for 'average': O(n²) time on a condensed distance array, merges

@@ -1,15 +1,15 @@
 /**
- * Compression preview (000_*.txt sec. 4.4, Fig. 3 and App.5; 002_*.txt sec. 2.1 and 4.5): replace the next layer's
- * W·x by (W·Pᵀ)(P·x), P a k × n projection onto k chosen directions of the layer, and measure what the network
- * still gets right, for k = 1..n.
+ * Compression preview ([Raghu2017-SVCCA] sec. 4.4, Fig. 3 and App.5; [Raghu2017-SVCCA-ICMLW] sec. 2.1 and 4.5): replace
+ * the next layer's W·x by (W·Pᵀ)(P·x), P a k × n projection onto k chosen directions of the layer, and measure what the
+ * network still gets right, for k = 1..n.
  *
  * The projection: the layer's centered activations are projected, in data space, onto the span of k orthonormal
- * directions H_k (directions.ts) — "projecting each neuron into this k dimensional space" (002 sec. 2.1) — and the
- * mean is kept: X_k = 1·μᵀ + H_k·H_kᵀ·X_c. This is a linear map of rank k on each input (x ↦ μ + M_k·(x − μ)), so
- * the next layer factors as (W·L_k)(R_k·x) with L_k n × k, R_k k × n, and W·μ folds into the bias: k·(n + out)
- * parameters and multiply-adds instead of n·out. For the SVD directions it is the orthogonal projection onto the
- * top-k principal directions; for neuron subsets it is the least-squares reconstruction of every neuron from the k
- * kept ones.
+ * directions H_k (directions.ts) — "projecting each neuron into this k dimensional space"
+ * ([Raghu2017-SVCCA-ICMLW] sec. 2.1) — and the mean is kept: X_k = 1·μᵀ + H_k·H_kᵀ·X_c. This is a linear map of rank
+ * k on each input (x ↦ μ + M_k·(x − μ)), so the next layer factors as (W·L_k)(R_k·x) with L_k n × k, R_k k × n, and
+ * W·μ folds into the bias: k·(n + out) parameters and multiply-adds instead of n·out. For the SVD directions it is the
+ * orthogonal projection onto the top-k principal directions; for neuron subsets it is the least-squares
+ * reconstruction of every neuron from the k kept ones.
  *
  * Direction sets: `svcca` (against the logits, the paper's better choice in App.5), `svd`, `random` (k random
  * neurons, averaged over `draws` seeded permutations) and `max_activation` (the k neurons of largest mean |x| over

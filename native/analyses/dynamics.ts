@@ -1,12 +1,14 @@
 /**
- * Learning dynamics (000_*.txt sec. 4.1 and Fig. 4; 002_*.txt sec. 4.1; 004_*.txt): every layer at every checkpoint
- * compared with every layer of the reference (by default the final) checkpoint.
+ * Learning dynamics ([Raghu2017-SVCCA] sec. 4.1 and Fig. 4; [Raghu2017-SVCCA-ICMLW] sec. 4.1; [Raghu2017-BottomUp]):
+ * every layer at every checkpoint compared with every layer of the reference (by default the final) checkpoint.
  *
  *  - `tensor[s][i][j]`: similarity of layer i at checkpoint s (side A) with layer j at the reference (side B), by
- *    the chosen method (default svcca: the mean canonical correlation ρ̄ of 000 eq. 1, what Fig. 4 plots).
- *  - `coefficients[s][i][j]`: the SVCCA canonical correlations of the same pair — 004's 4-D tensor
- *    (layers × layers × checkpoints × coefficients) — and `summaries` condense them three ways: mean (000),
- *    Weighted SVCCA (002) and the mean-square similarity √(Σc²/n) (004).
+ *    the chosen method (default svcca: the mean canonical correlation ρ̄ of [Raghu2017-SVCCA] eq. 1, what Fig. 4
+ *    plots).
+ *  - `coefficients[s][i][j]`: the SVCCA canonical correlations of the same pair — [Raghu2017-BottomUp]'s 4-D tensor
+ *    (layers × layers × checkpoints × coefficients) — and `summaries` condense them three ways: mean
+ *    ([Raghu2017-SVCCA]), Weighted SVCCA ([Raghu2017-SVCCA-ICMLW]) and the mean-square similarity √(Σc²/n)
+ *    ([Raghu2017-BottomUp]).
  *  - `to_final[layer]`: the diagonal i = j over checkpoints; `converged_at`: convergence.ts's rule on it.
  *  - `freeze_hint`: the Freeze Training schedule those convergence steps suggest (freeze-hint.ts).
  *  - `class_sensitivity`: each layer against each class logit at the reference checkpoint (class-sensitivity.ts).

@@ -1,6 +1,6 @@
 /**
- * Freeze Training hint (000_*.txt, sec. 4.2): networks converge bottom up, so lower layers can be frozen while the
- * higher ones still train, saving the backward computation of the frozen layers.
+ * Freeze Training hint ([Raghu2017-SVCCA], sec. 4.2): networks converge bottom up, so lower layers can be frozen while
+ * the higher ones still train, saving the backward computation of the frozen layers.
  *
  * Schedule from the convergence steps: layer i is frozen at s_i = max(converged_at of layers 0..i) — a layer is
  * frozen only once it AND every layer below it have settled (freezing a layer under a still-training one saves
@@ -41,7 +41,7 @@ export interface FreezeHint extends FreezePlan {
   /** Forward multiply-adds per datapoint per layer, as used. */
   readonly layer_flops: Record<string, number>;
   readonly schedule: FreezeEntry[];
-  /** 000 sec. 4.2's linear regime on the same cost model. */
+  /** [Raghu2017-SVCCA] sec. 4.2's linear regime on the same cost model. */
   readonly linear_schedule: FreezePlan;
 }
 

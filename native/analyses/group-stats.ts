@@ -1,8 +1,8 @@
 /**
  * Within-group and between-group similarity of runs grouped by a run.json key (e.g. `labels`: true vs random,
  * `lr`), with a one-sided permutation test that within-group similarity exceeds between-group similarity — the
- * comparison of 003_*.txt sec. 3.1 (generalizing nets converge to more similar solutions than memorizing nets) and
- * sec. 3.3 (learning rate clusters).
+ * comparison of [Morcos2018-PWCCA] sec. 3.1 (generalizing nets converge to more similar solutions than memorizing nets)
+ * and sec. 3.3 (learning rate clusters).
  *
  * Each unordered pair counts once, with the symmetric similarity (S[i][j] + S[j][i]) / 2 (PWCCA is not symmetric).
  * Statistic T = mean over within-group pairs − mean over between-group pairs. Null hypothesis: the group labels are

@@ -1,10 +1,11 @@
 /**
- * Intrinsic dimensionality (000_*.txt sec. 2 and 4.4; 002_*.txt contribution 1): how many directions a layer's
- * centered activations need, per layer and checkpoint.
+ * Intrinsic dimensionality ([Raghu2017-SVCCA] sec. 2 and 4.4; [Raghu2017-SVCCA-ICMLW] contribution 1): how many
+ * directions a layer's centered activations need, per layer and checkpoint.
  *
  * Spectrum: σ₁ ≥ σ₂ ≥ … of the centered layer over its rows (near-constant neurons dropped, numerical rank kept:
  * prepare.ts). Two counts per fraction f:
- *  - `k`: the smallest k with σ₁ + … + σ_k ≥ f·Σσ — SVCCA's own rule (the `--keep` of compare, 000 appendix A);
+ *  - `k`: the smallest k with σ₁ + … + σ_k ≥ f·Σσ — SVCCA's own rule (the `--keep` of compare, [Raghu2017-SVCCA]
+ *    appendix A);
  *  - `k_variance`: the smallest k with σ₁² + … + σ_k² ≥ f·Σσ², the share of variance (PCA's rule).
  * Conv layers: `channels` (default: rows = datapoints × positions, channels as neurons) or `flatten`.
  */

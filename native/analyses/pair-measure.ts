@@ -3,10 +3,10 @@
  * shapes, made comparable by the conv rule (layer-rows.ts), prepared once per (array, grid) and measured.
  *
  * Every pair yields the headline similarity of the chosen method and, from the same layers, the SVCCA canonical
- * correlations with the three summaries the papers use: their mean (000 eq. 1), Weighted SVCCA (002 sec. 4.1) and
- * the mean-square similarity √(Σc²/n) of 004. Under `--conv dft`, conv–conv pairs run DFT-CCA (Theorem 1 of 000)
- * and pairs with a dense layer use the zero frequency (global average pooling); Weighted SVCCA has no DFT form
- * and is left out there.
+ * correlations with the three summaries the papers use: their mean ([Raghu2017-SVCCA] eq. 1), Weighted SVCCA
+ * ([Raghu2017-SVCCA-ICMLW] sec. 4.1) and the mean-square similarity √(Σc²/n) of [Raghu2017-BottomUp]. Under
+ * `--conv dft`, conv–conv pairs run DFT-CCA (Theorem 1 of [Raghu2017-SVCCA]) and pairs with a dense layer use the
+ * zero frequency (global average pooling); Weighted SVCCA has no DFT form and is left out there.
  */
 import { checkMeasureChoice, type Method } from '../domain/index.js';
 import { UsageError } from '../errors.js';

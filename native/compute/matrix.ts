@@ -1,6 +1,6 @@
 /**
- * All-pairs similarity of one layer at one checkpoint across runs (003_*.txt sec. 3.3, Figure 5: clusters among many
- * nets; sec. 3.1: generalizing vs memorizing nets), with average-linkage clustering and group statistics.
+ * All-pairs similarity of one layer at one checkpoint across runs ([Morcos2018-PWCCA] sec. 3.3, Figure 5: clusters
+ * among many nets; sec. 3.1: generalizing vs memorizing nets), with average-linkage clustering and group statistics.
  *
  * matrix[i][j] = compare(run i's layer as A, run j's layer as B) — PWCCA rows carry run i's weights. The work:
  *   1. each run's layer → its prepared basis (measures/prepare.ts), once per (file content, parameters): from the

@@ -4,7 +4,7 @@
  *
  * One pass gives, for one layer or a pair read in lockstep, the means and the centered sums of products
  *   M_AA = Σ_r (a_r − μ_A)(a_r − μ_A)ᵀ,  M_BB likewise,  M_AB = Σ_r (a_r − μ_A)(b_r − μ_B)ᵀ
- * (divide by rows − 1 for covariances). CCA, SVCCA, PWCCA and CKA need nothing else (003_*.txt sec. 2.1 writes
+ * (divide by rows − 1 for covariances). CCA, SVCCA, PWCCA and CKA need nothing else ([Morcos2018-PWCCA] sec. 2.1 writes
  * CCA in Σ_AA, Σ_BB, Σ_AB alone).
  *
  * Blocks are merged with the pairwise update of Chan, Golub & LeVeque ("Updating formulae and a pairwise algorithm
@@ -21,7 +21,7 @@ import { transposeChannelsLast } from '../layers/transpose.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
 import { columnMeans } from '../linalg/util.js';
 
-/** How a layer's rows become datapoint rows (CONTRACT.md: conv layers as channels or flattened). */
+/** How a layer's rows become datapoint rows (docs/contract.md §1.3: conv layers as channels or flattened). */
 export interface StreamLayout {
   /** Conv layers: positions as datapoints (`channels`, default) or one row per datapoint (`flatten`). */
   readonly conv?: 'channels' | 'flatten';

@@ -59,7 +59,7 @@ export const BootstrapIntervalSchema = v.strictObject({
 });
 export type BootstrapInterval = v.InferOutput<typeof BootstrapIntervalSchema>;
 
-/** dft-cca: the comparison at one 2-D frequency (u, v) of the DFT over (h, w) (paper 000, Theorem 1). */
+/** dft-cca: the comparison at one 2-D frequency (u, v) of the DFT over (h, w) ([Raghu2017-SVCCA], Theorem 1). */
 export const FrequencyResultSchema = v.strictObject({
   frequency: pair(CountSchema),
   conjugate: v.optional(pair(CountSchema)),

@@ -1,4 +1,4 @@
-/** The compression preview of one layer (paper 000 sec. 5: the next layer applied to k SVCCA directions). */
+/** The compression preview of one layer ([Raghu2017-SVCCA] sec. 5: the next layer applied to k SVCCA directions). */
 import * as v from 'valibot';
 import { CountSchema, FiniteSchema, LayoutSchema, StepRefSchema, StepSchema } from './measure.js';
 

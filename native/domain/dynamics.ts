@@ -49,7 +49,7 @@ export const FreezeHintSchema = v.strictObject({
   /** Forward multiply-adds per datapoint per layer, as used. */
   layer_flops: v.record(v.string(), FiniteSchema),
   schedule: v.array(FreezeEntrySchema),
-  /** 000 sec. 4.2's linear regime on the same cost model. */
+  /** [Raghu2017-SVCCA] sec. 4.2's linear regime on the same cost model. */
   linear_schedule: FreezePlanSchema,
 });
 export type FreezeHint = v.InferOutput<typeof FreezeHintSchema>;
@@ -85,8 +85,8 @@ export const DynamicsResultSchema = v.strictObject({
   coefficients: v.array(cube),
   freeze_hint: v.nullable(FreezeHintSchema),
   /**
-   * Paper 000 sec. 4.3: similarity of each layer with the logit of each class, [class][layer] over `layers`, at the
-   * reference checkpoint.
+   * [Raghu2017-SVCCA] sec. 4.3: similarity of each layer with the logit of each class, [class][layer] over `layers`, at
+   * the reference checkpoint.
    */
   class_sensitivity: v.optional(v.strictObject({ classes: v.array(v.string()), similarity: v.array(v.array(FiniteSchema)) })),
 });

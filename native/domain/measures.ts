@@ -22,7 +22,7 @@ export interface MeasureDescriptor {
   readonly selfValue: number;
 }
 
-/** SVCCA's default: the smallest number of directions whose singular values reach 99% of their sum (000 sec. 2). */
+/** SVCCA's default: the smallest number of directions whose singular values reach 99% of their sum ([Raghu2017-SVCCA] sec. 2). */
 export const DEFAULT_KEEP = 0.99;
 
 const descriptor = (method: Method, label: string, facts: Omit<MeasureDescriptor, 'method' | 'label' | 'selfValue'>): MeasureDescriptor => ({
@@ -39,7 +39,8 @@ export const MEASURES: Readonly<Record<Method, MeasureDescriptor>> = {
   'svcca-weighted': descriptor('svcca-weighted', 'Weighted SVCCA', { symmetric: false, truncatable: true, defaultKeep: DEFAULT_KEEP, dftCapable: false }),
   pwcca: descriptor('pwcca', 'PWCCA', { symmetric: false, truncatable: true, defaultKeep: null, dftCapable: true }),
   cka: descriptor('cka', 'linear CKA', { symmetric: true, truncatable: false, defaultKeep: null, dftCapable: false }),
-  // DFT-CCA is CCA on the frequency blocks (000 Theorem 1); `--method dft-cca` is shorthand for cca under --conv dft.
+  // DFT-CCA is CCA on the frequency blocks ([Raghu2017-SVCCA] Theorem 1); `--method dft-cca` is shorthand for cca under
+  // --conv dft.
   'dft-cca': descriptor('dft-cca', 'DFT-CCA', { symmetric: true, truncatable: true, defaultKeep: null, dftCapable: true }),
 };
 

@@ -1,5 +1,5 @@
 /**
- * The naming rules of a workspace (../shared/CONTRACT.md, "Training-run folders"), in one place:
+ * The naming rules of a workspace (docs/contract.md §2), in one place:
  * which folders are checkpoints, which files hold arrays, which are parameters, which are workspace metadata.
  */
 import { extname } from 'node:path';

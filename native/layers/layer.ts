@@ -6,7 +6,7 @@ import { matrix, type Matrix } from '../linalg/matrix.js';
 import { firstNonFinite } from './finite.js';
 import { transposeChannelsLast, transposeMatrix } from './transpose.js';
 
-/** How a layer's array is laid out on disk (CONTRACT.md, "Activations on disk"). */
+/** How a layer's array is laid out on disk (docs/contract.md §1.2). */
 export interface LayerOptions {
   /** Conv layers: `nhwc` (default) reads (m, h, w, c); `nchw` reads (m, c, h, w). Dense layers ignore it. */
   readonly layout?: 'nhwc' | 'nchw';

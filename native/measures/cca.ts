@@ -1,7 +1,7 @@
 /**
- * Plain CCA (003_*.txt, sec. 2.1): canonical correlations between the full column spaces of two centered layers
- * (near-constant neurons dropped, numerical rank kept); similarity = their mean. With `--keep`/`--dims` each layer
- * is first reduced to its top singular directions (then this is SVCCA with a mean).
+ * Plain CCA ([Morcos2018-PWCCA], sec. 2.1): canonical correlations between the full column spaces of two centered
+ * layers (near-constant neurons dropped, numerical rank kept); similarity = their mean. With `--keep`/`--dims` each
+ * layer is first reduced to its top singular directions (then this is SVCCA with a mean).
  */
 import { assertNotDegenerate, ccaFields, checkSameDatapoints, chooseDims, isReduction } from './pair.js';
 import type { LayerSpectrum, MeasureResult, PairCorrelations, Truncation } from './types.js';

@@ -8,8 +8,8 @@
  * channel is zero, a class with more neurons than datapoints) well defined: directions below the cut-off are left
  * out instead of being divided by ~0.
  *
- * PWCCA (paper 003, sec. 2.2) inside a block: A's canonical variate i is h_i = Z_A·a_i with a_i = W_A·u_i (u_i the
- * i-th eigenvector of T·Tᴴ), unit norm by construction; its weight is Σ_j |⟨h_i, z_j⟩| over the block's neurons z_j
+ * PWCCA ([Morcos2018-PWCCA], sec. 2.2) inside a block: A's canonical variate i is h_i = Z_A·a_i with a_i = W_A·u_i (u_i
+ * the i-th eigenvector of T·Tᴴ), unit norm by construction; its weight is Σ_j |⟨h_i, z_j⟩| over the block's neurons z_j
  * (columns of Z_A), i.e. Σ_j |(S_AA·a_i)_j| = Σ_j |(V_A,K·Λ_A,K^{½}·u_i)_j|. After an SVD reduction (`--keep` /
  * `--dims`) the "neurons" are A's kept singular directions scaled by their singular values, as pwcca.ts defines it:
  * Σ_j σ_j·|u_ji|.

@@ -1,5 +1,5 @@
 /**
- * DFT-CCA (paper 000, Theorem 1 and appendix C): CCA of two conv layers over the dataset augmented with every
+ * DFT-CCA ([Raghu2017-SVCCA], Theorem 1 and appendix C): CCA of two conv layers over the dataset augmented with every
  * circular shift of every datapoint, computed exactly, one frequency block at a time.
  *
  * Definition honoured: the result equals plain CCA (or SVCCA, PWCCA — see below) of the flattened layers (h·w·c
@@ -88,7 +88,7 @@ export interface DftCcaResult {
   readonly dropped: [number, number];
   /** Neurons (position × channel) of the augmented problem dropped as near-constant. */
   readonly dropped_neurons: [number, number];
-  /** Mean and mean-square (paper 004) of the coefficients, whatever the measure. */
+  /** Mean and mean-square ([Raghu2017-BottomUp]) of the coefficients, whatever the measure. */
   readonly mean: number;
   readonly mean_square: number;
   readonly epsilon: number;

@@ -1,7 +1,7 @@
 /**
- * Runs DFT-CCA's per-block work on worker threads. Frequency blocks do not interact (paper 000, appendix C.5), so a
- * batch of blocks is cut into contiguous shares, one per thread, and the results are put back in order; each thread
- * runs the same code as the main thread would (dft-tasks.ts), so the answer does not depend on the thread count.
+ * Runs DFT-CCA's per-block work on worker threads. Frequency blocks do not interact ([Raghu2017-SVCCA], appendix C.5),
+ * so a batch of blocks is cut into contiguous shares, one per thread, and the results are put back in order; each
+ * thread runs the same code as the main thread would (dft-tasks.ts), so the answer does not depend on the thread count.
  *
  * The threads are started on first use and kept (a matrix job calls DFT-CCA many times); idle threads are unref'd,
  * so they never keep a process alive. A thread that fails rejects its share with the error and is replaced on the

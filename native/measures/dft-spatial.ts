@@ -2,7 +2,7 @@
  * Which circular shifts DFT-CCA augments with, and the frequency blocks that follow (docs/dft-cca.md).
  *
  * Same spatial size (h×w both): every one of the h·w shifts; after a 2-D DFT per channel the covariance of the
- * augmented dataset is block diagonal with one c×c block per frequency (u, v) (Theorem 1 of paper 000).
+ * augmented dataset is block diagonal with one c×c block per frequency (u, v) (Theorem 1 of [Raghu2017-SVCCA]).
  *
  * Different sizes — the rule `common-shifts`: both maps are taken to cover the same field of view (as a stride-2
  * layer covers its input), so a shift is only applied when it moves BOTH maps by whole pixels. With

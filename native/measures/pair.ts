@@ -18,7 +18,7 @@ export function checkSameDatapoints(a: { ref: string; datapoints: number }, b: {
 
 /**
  * Directions of a layer entering CCA: exactly `dims`, or the smallest k whose cumulative sum of singular values
- * reaches `keep` of the total (000_*.txt: "the top 99% of variance"; the contract sums singular values), or the
+ * reaches `keep` of the total ([Raghu2017-SVCCA]: "the top 99% of variance"; the contract sums singular values), or the
  * full numerical rank when neither is given.
  */
 export function chooseDims(p: LayerSpectrum, truncation: Truncation = {}): number {
@@ -81,7 +81,7 @@ export function mean(values: ArrayLike<number>): number {
   return s / values.length;
 }
 
-/** Mean-square CCA similarity of 004_*.txt: ρ = √(Σ_j c_j² / n) over the n coefficients. */
+/** Mean-square CCA similarity of [Raghu2017-BottomUp]: ρ = √(Σ_j c_j² / n) over the n coefficients. */
 export function meanSquare(values: ArrayLike<number>): number {
   if (values.length === 0) return 0;
   let s = 0;

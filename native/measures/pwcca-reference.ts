@@ -1,7 +1,7 @@
 /**
  * `--pwcca-compat reference`: PWCCA as the public reference code computes it (google/svcca, `pwcca.compute_pwcca`
  * on top of `cca_core.get_cca_similarity`), for reproducing published numbers. It departs from the paper
- * (003_*.txt, sec. 2.2; see pwcca.ts) in four ways, all kept here on purpose:
+ * ([Morcos2018-PWCCA], sec. 2.2; see pwcca.ts) in four ways, all kept here on purpose:
  *  - the weights come from the side with FEWER kept neurons (A on a tie), not always from A; when that is B, its
  *    directions and neurons are B's (the else-branch reads the right-hand layer);
  *  - the directions are uᵀ·(acts − means) + means — the canonical directions u of the whitened cross-covariance

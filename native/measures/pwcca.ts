@@ -1,5 +1,5 @@
 /**
- * Projection-weighted CCA, the paper's definition (003_*.txt, sec. 2.2), weights from A's side:
+ * Projection-weighted CCA, the paper's definition ([Morcos2018-PWCCA], sec. 2.2), weights from A's side:
  *   h_i = A's canonical variates (data space, orthonormal), z_j = A's centered neurons,
  *   α̃_i = Σ_j |⟨h_i, z_j⟩|,  α = α̃ / Σ α̃,  similarity = Σ_i α_i·ρ_i  over the c = min(kA, kB) coefficients.
  * In basis coordinates h_i = Q_A·u_i and z_j = Q_A·R_A·e_j, so ⟨h_i, z_j⟩ = (Uᵀ·R_A)_ij. The h_i are orthonormal by

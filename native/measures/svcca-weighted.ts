@@ -1,5 +1,5 @@
 /**
- * Weighted SVCCA (002_*.txt, sec. 4.1, "Weighted SVCCA"):
+ * Weighted SVCCA ([Raghu2017-SVCCA-ICMLW], sec. 4.1, "Weighted SVCCA"):
  *
  *     (1 / Σ_i λ_X⁽ⁱ⁾) · Σ_i λ_X⁽ⁱ⁾ · ‖(ρ·X̃ᵀ)·x'⁽ⁱ⁾‖
  *

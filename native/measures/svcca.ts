@@ -1,6 +1,7 @@
 /**
- * SVCCA (000_*.txt, sec. 2): keep each layer's top singular directions — the smallest k reaching `keep` (default
- * 0.99) of the sum of singular values, or exactly `dims` — then CCA between them; similarity = mean correlation.
+ * SVCCA ([Raghu2017-SVCCA], sec. 2): keep each layer's top singular directions — the smallest k reaching `keep`
+ * (default 0.99) of the sum of singular values, or exactly `dims` — then CCA between them; similarity = mean
+ * correlation.
  */
 import { ccaFields, checkSameDatapoints, chooseDims, DEFAULT_KEEP, keepField } from './pair.js';
 import type { LayerSpectrum, MeasureResult, PairCorrelations, Truncation } from './types.js';

@@ -73,8 +73,8 @@ export interface Truncation {
 }
 
 /**
- * What a measure returns: the fields every compare result carries (CONTRACT.md, `compare --json`) but `backend`,
- * which the caller that chose the kernel backend adds. Extra fields are documented per measure.
+ * What a measure returns: the fields every compare result carries (docs/contract.md §5.1, `compare --json`) but
+ * `backend`, which the caller that chose the kernel backend adds. Extra fields are documented per measure.
  */
 export interface MeasureResult {
   readonly method: string;

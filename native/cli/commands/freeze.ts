@@ -10,7 +10,7 @@ const USAGE = 'svcca-studio freeze WORKSPACE --run R [--method M] [--threshold T
 export const freezeCommand = defineCommand({
   name: 'freeze',
   usage: USAGE,
-  summary: 'Freeze Training hint (paper 000 sec. 4.2): from when each layer settles to its final form, a freeze schedule and the share of backward computation it saves',
+  summary: 'Freeze Training hint (Raghu et al. 2017, SVCCA, sec. 4.2): from when each layer settles to its final form, a freeze schedule and the share of backward computation it saves',
   options: {
     db: { type: 'string', description: 'index file' },
     run: { type: 'string', description: 'the run (needs several checkpoints)' },

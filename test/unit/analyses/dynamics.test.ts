@@ -1,6 +1,7 @@
 /**
  * Learning dynamics on the example workspace (the shared corpus adds conv1 when present): the contract's fields, agreement with an independent numpy computation
- * of every tensor entry and summary, the bottom-up ordering of 000 Fig. 4 / 004 Fig. 2, and the group form.
+ * of every tensor entry and summary, the bottom-up ordering of [Raghu2017-SVCCA] Fig. 4 / [Raghu2017-BottomUp] Fig. 2,
+ * and the group form.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDynamics, type RunDynamicsResult } from '../../../native/analyses/dynamics.js';
@@ -87,13 +88,15 @@ print(json.dumps(out))`,
     expect(worst).toBeLessThan(1e-9);
   });
 
-  it('converges bottom up: at every intermediate checkpoint conv2 > fc in similarity to final (004 Fig. 2, 000 Fig. 4)', () => {
+  it('converges bottom up: at every intermediate checkpoint conv2 > fc in similarity to final ([Raghu2017-BottomUp] Fig. 2, [Raghu2017-SVCCA] Fig. 4)', () => {
     for (const r of results.values()) {
-      // 004's own summary, the mean-square CCA similarity: the ordering holds at every checkpoint of every run.
+      // [Raghu2017-BottomUp]'s own summary, the mean-square CCA similarity: the ordering holds at every checkpoint of
+      // every run.
       const [c2, fc] = ['conv2', 'fc'].map((l) => diagonal(r, r.summaries.mean_square, l));
       for (let s = 0; s < r.steps.length - 1; s++) expect(c2![s]!, `${r.run} step ${r.steps[s]}`).toBeGreaterThan(fc![s]!);
     }
-    // The headline mean (000 eq. 1) too, except one near-tie: lr 0.1 at step 79, conv2 0.8124 vs fc 0.8134.
+    // The headline mean ([Raghu2017-SVCCA] eq. 1) too, except one near-tie: lr 0.1 at step 79, conv2 0.8124 vs fc
+    // 0.8134.
     for (const r of results.values()) {
       const t = r.to_final;
       for (let s = 0; s < r.steps.length - 1; s++) {

@@ -124,7 +124,7 @@ def keep_dims(s, keep=0.99):
     return int(np.searchsorted(c, keep * c[-1]) + 1)
 
 def svcca_all(x, y, keep=0.99):
-    """SVCCA: coefficients, their mean, mean-square (004) and Weighted SVCCA (002) with A = x."""
+    """SVCCA: coefficients, their mean, mean-square ([Raghu2017-BottomUp]) and Weighted SVCCA ([Raghu2017-SVCCA-ICMLW]) with A = x."""
     qa, sa = basis(x)
     qb, sb = basis(y)
     ka, kb = keep_dims(sa, keep), keep_dims(sb, keep)

@@ -114,7 +114,7 @@ describe('matrix on the example workspace (10 convnets: 8 true-label, 2 random-l
     expect(spools().filter((name) => !before.has(name))).toEqual([]);
   });
 
-  it("separates true-label from random-label nets (003_*.txt sec. 3.1) with an exact permutation p-value", async () => {
+  it("separates true-label from random-label nets ([Morcos2018-PWCCA] sec. 3.1) with an exact permutation p-value", async () => {
     const result = await runMatrix(corpus, { layer: 'fc', method: 'pwcca', groupBy: 'labels' }, { cache: false });
     const stats = result.stats!;
     const within = Object.fromEntries(stats.groups.map((g) => [g.value, g.within_mean!]));

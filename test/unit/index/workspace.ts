@@ -1,7 +1,7 @@
 /**
  * Real workspaces on disk for the index tests: tiny writers for .npy and .safetensors (written here from the format
  * specifications, independent of the readers under test), numpy for .npz, and an independent count of what a
- * workspace holds (python + numpy, following ../shared/CONTRACT.md).
+ * workspace holds (python + numpy, following docs/contract.md §2).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

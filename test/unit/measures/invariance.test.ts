@@ -1,6 +1,6 @@
 /**
- * CCA is invariant to invertible affine maps of either layer (003 sec. 2): rotation, isotropic scaling, neuron
- * permutation and a general invertible linear map plus offset leave every coefficient unchanged, and a layer
+ * CCA is invariant to invertible affine maps of either layer ([Morcos2018-PWCCA] sec. 2): rotation, isotropic scaling,
+ * neuron permutation and a general invertible linear map plus offset leave every coefficient unchanged, and a layer
  * against such a map of itself has every coefficient 1. PWCCA keeps only the invariances its weights allow.
  */
 import { describe, expect, it } from 'vitest';
@@ -55,10 +55,10 @@ describe('CCA invariances', () => {
 });
 
 /*
- * PWCCA weighs each coefficient by how much of A's neurons its canonical direction explains (003 sec. 2.2), so it
- * keeps fewer invariances than CCA: maps of A that move its neurons (a rotation, a general linear map) change the
- * weights, while scaling, permuting or offsetting A's neurons, and any invertible map of B (which keeps B's column
- * space, hence A's canonical directions), leave the value alone.
+ * PWCCA weighs each coefficient by how much of A's neurons its canonical direction explains
+ * ([Morcos2018-PWCCA] sec. 2.2), so it keeps fewer invariances than CCA: maps of A that move its neurons (a rotation,
+ * a general linear map) change the weights, while scaling, permuting or offsetting A's neurons, and any invertible
+ * map of B (which keeps B's column space, hence A's canonical directions), leave the value alone.
  */
 describe('PWCCA invariances (weights from A)', () => {
   const keepsNeurons = new Set(['isotropic scaling ×1e6', 'isotropic scaling ×1e-6', 'neuron permutation']);

@@ -70,7 +70,7 @@ describe.each(layerPairs())('measures vs numpy/scipy: $name', ({ a, b }) => {
 });
 
 describe('result shape', () => {
-  it('carries the contract fields, widths as given, dropped counts and the mean-square similarity of paper 004', async () => {
+  it('carries the contract fields, widths as given, dropped counts and the mean-square similarity of [Raghu2017-BottomUp]', async () => {
     const { a, b } = layerPairs()[3]!; // B has three near-constant neurons of 10
     const r = await compareMatrices(a, b, { method: 'pwcca' });
     expect(r).toMatchObject({ method: 'pwcca', datapoints: 120, neurons: [9, 10], dropped: [0, 3], dims: [9, 7] });

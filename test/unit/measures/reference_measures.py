@@ -62,7 +62,7 @@ def svcca(x, y, keep=0.99, dims=None, eps=1e-10):
 
 
 def svcca_weighted(x, y, keep=0.99, dims=None, eps=1e-10):
-    """002_*.txt: (1/sum l) sum_i l_i ||(rho X~^T) x'_i||, X~ = canonical directions of X in data space."""
+    """[Raghu2017-SVCCA-ICMLW]: (1/sum l) sum_i l_i ||(rho X~^T) x'_i||, X~ = canonical directions of X in data space."""
     xa, _ = drop_constant(x, eps)
     yb, _ = drop_constant(y, eps)
     ua, sa = svd_dirs(xa, keep, dims)
@@ -77,7 +77,7 @@ def svcca_weighted(x, y, keep=0.99, dims=None, eps=1e-10):
 
 
 def pwcca(x, y, eps=1e-10):
-    """003_*.txt sec. 2.2 in data space: h_i = A's canonical variates, z_j = A's centered kept neurons."""
+    """[Morcos2018-PWCCA] sec. 2.2 in data space: h_i = A's canonical variates, z_j = A's centered kept neurons."""
     xa, _ = drop_constant(x, eps)
     yb, _ = drop_constant(y, eps)
     qa, qb = orth_basis(xa), orth_basis(yb)
@@ -108,7 +108,7 @@ def cka(x, y):
 
 
 def covariance_cca(x, y):
-    """The textbook formula (003_*.txt sec. 2.1): singular values of Sxx^-1/2 Sxy Syy^-1/2, inverse square roots by
+    """The textbook formula ([Morcos2018-PWCCA] sec. 2.1): singular values of Sxx^-1/2 Sxy Syy^-1/2, inverse square roots by
     eigendecomposition, as the public reference code does (without its epsilon). NaN when a covariance is singular."""
     xc, yc = x - x.mean(0), y - y.mean(0)
     m = x.shape[0]
