@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { averageLinkage, averageLinkageFromSimilarity, condensedDistances, leavesList } from '../../../native/analyses/clustering.js';
 import { runPython } from './python.js';
+import { mulberry32 } from '../../../native/analyses/sampling.js';
 
 /** scipy's own answer for the same condensed distances. */
 const SCIPY = `
@@ -15,16 +16,7 @@ for y in cases:
 print(json.dumps(out))
 `;
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = mulberry32;
 
 /** An asymmetric similarity matrix with a few planted clusters, optionally rounded to force tied heights. */
 function similarity(n: number, seed: number, decimals?: number): number[][] {
