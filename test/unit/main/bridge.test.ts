@@ -97,9 +97,15 @@ describe('window.studio', () => {
     ) as unknown as StudioApi;
     const page = reviveBridgedErrors(throughContextBridge);
     const jobId = 'bridge-cancel-matrix';
-    const running = page.matrix({ layer: 'conv2', method: 'pwcca', conv: 'flatten' }, { jobId }).catch((e: unknown) => e);
-    await page.cancel(jobId);
-    const cancelled = await running;
+    // A slow question (weighted SVCCA over 8 000 conv rows per run), cancelled at its first progress event, so the
+    // cancel lands while it computes however loaded the machine is.
+    let cancelling: Promise<void> | undefined;
+    const off = page.onProgress((event) => {
+      if (event.jobId === jobId && !cancelling) cancelling = page.cancel(jobId);
+    });
+    const cancelled = await page.matrix({ layer: 'conv2', method: 'svcca-weighted' }, { jobId }).catch((e: unknown) => e);
+    off();
+    await cancelling;
     expect(cancelled, String(cancelled)).toBeInstanceOf(Error);
     expect(isCancelledError(cancelled)).toBe(true);
     expect((cancelled as Error).message).not.toMatch(/^CancelledError:/);
