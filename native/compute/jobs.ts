@@ -58,7 +58,7 @@ export interface PrepareJobParams {
   readonly matrix?: Matrix;
   readonly ref?: string;
   readonly epsilon?: number;
-  readonly conv?: 'channels' | 'flatten';
+  readonly conv?: 'channels' | 'flatten' | 'mean';
   readonly layout?: 'nhwc' | 'nchw';
   readonly neuronsFirst?: boolean;
   /** Kernel backend for the decomposition's products (default 'auto'). */

@@ -45,7 +45,7 @@ export interface Normalized {
   backend: 'auto' | 'cpu' | 'gpu';
   /** Options of the basis pair step (basis methods without reference compat). */
   compare: CompareOptions | null;
-  conv: 'channels' | 'flatten' | 'dft';
+  conv: 'channels' | 'flatten' | 'dft' | 'mean';
   layout: 'nhwc' | 'nchw';
   neuronsFirst: boolean;
   epsilon: number;

@@ -39,7 +39,8 @@ export interface LayerShape {
 
 const INTEGER_DTYPES: ReadonlySet<DType> = new Set(['i1', 'i2', 'i4', 'i8', 'u1', 'u2', 'u4', 'u8']);
 
-export type ConvMode = 'channels' | 'flatten';
+/** How a conv layer becomes a matrix: positions as rows, flattened, or each channel's mean over positions. */
+export type ConvMode = 'channels' | 'flatten' | 'mean';
 
 /**
  * Read a layer (`file` or `file:array`) and bring it to datapoints-first, channels-last float64.
@@ -123,19 +124,38 @@ function checkLayerShape(ref: string, shape: readonly number[]): void {
 
 /**
  * A layer as a (rows × neurons) matrix, without copying (the NHWC buffer already has this row-major layout):
- * dense → m × n; conv `channels` → (m·h·w) × c, every position a datapoint; conv `flatten` → m × (h·w·c).
+ * dense → m × n; conv `channels` → (m·h·w) × c, every position a datapoint; conv `flatten` → m × (h·w·c);
+ * conv `mean` → m × c, each channel averaged over its positions (a new buffer: 003 sec. 3.1's choice).
  */
 export function asDense(layer: LayerData, conv: ConvMode = 'channels'): Matrix {
   if (layer.spatial === null) return matrix(layer.datapoints, layer.channels, layer.data);
   const [h, w] = layer.spatial;
   if (conv === 'channels') return matrix(layer.datapoints * h * w, layer.channels, layer.data);
   if (conv === 'flatten') return matrix(layer.datapoints, h * w * layer.channels, layer.data);
-  throw new UsageError(`--conv must be channels, flatten or dft, got ${JSON.stringify(conv)}`);
+  if (conv === 'mean') return positionMeans(layer);
+  throw new UsageError(`--conv must be channels, flatten, mean or dft, got ${JSON.stringify(conv)}`);
+}
+
+/** (m, h, w, c) → (m, c): every channel's mean over the h·w positions. */
+function positionMeans(layer: LayerData): Matrix {
+  const m = layer.datapoints;
+  const c = layer.channels;
+  const positions = layer.spatial![0] * layer.spatial![1];
+  const out = new Float64Array(m * c);
+  for (let i = 0; i < m; i++) {
+    const row = i * c;
+    for (let p = 0; p < positions; p++) {
+      const at = (i * positions + p) * c;
+      for (let j = 0; j < c; j++) out[row + j]! += layer.data[at + j]!;
+    }
+    for (let j = 0; j < c; j++) out[row + j]! /= positions;
+  }
+  return matrix(m, c, out);
 }
 
 /** Neurons a layer contributes under a conv mode (dense layers: their width). */
 export function neuronCount(layer: LayerData, conv: ConvMode = 'channels'): number {
-  if (layer.spatial === null || conv === 'channels') return layer.channels;
+  if (layer.spatial === null || conv === 'channels' || conv === 'mean') return layer.channels;
   return layer.spatial[0] * layer.spatial[1] * layer.channels;
 }
 
