@@ -20,6 +20,8 @@ import {
   MatrixRequestSchema,
   MatrixResultSchema,
   RunInfoSchema,
+  StabilityRequestSchema,
+  StabilityResultSchema,
   WorkspaceInfoSchema,
   type IndexChangedEvent,
   type ProgressEvent,
@@ -49,6 +51,7 @@ export const API = {
   matrix: spec([MatrixRequestSchema, CallOptionsSchema], 1, MatrixResultSchema),
   dynamics: spec([DynamicsRequestSchema, CallOptionsSchema], 1, DynamicsResultSchema),
   compress: spec([CompressRequestSchema, CallOptionsSchema], 1, CompressResultSchema),
+  stability: spec([StabilityRequestSchema, CallOptionsSchema], 1, StabilityResultSchema),
   cancel: spec([v.string()], 1, nothing),
 } as const satisfies Record<string, MethodSpec>;
 

@@ -145,6 +145,7 @@ const PATH_POLICIES: Record<ApiMethod, PathPolicy> = {
   matrix: namesOnly,
   dynamics: namesOnly,
   compress: namesOnly,
+  stability: namesOnly,
   cancel: namesOnly,
 };
 

@@ -16,6 +16,8 @@ import { compareForStudio } from './studio-compare.js';
 import { runMatrix } from '../compute/matrix.js';
 import { runCompress } from '../analyses/compression.js';
 import { runDynamics } from '../analyses/dynamics.js';
+import { runStability } from '../analyses/stability.js';
+import type { AnalysisContext } from '../analyses/context.js';
 import { CancelledError, InputError, UsageError } from '../errors.js';
 import type {
   CallOptions,
@@ -32,6 +34,8 @@ import type {
   MatrixResult,
   ProgressEvent,
   RunInfo,
+  StabilityRequest,
+  StabilityResult,
   StudioApi,
   Unsubscribe,
   WorkspaceInfo,
@@ -150,6 +154,13 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
     if (!(err instanceof CancelledError)) throw err;
   });
 
+  /** An analysis over the open workspace as a job (progress and cancel wired). */
+  async function analysis<T>(label: string, callOptions: CallOptions | undefined, body: (index: WorkspaceIndex, context: AnalysisContext) => Promise<T>): Promise<T> {
+    await ready();
+    const index = current.index;
+    return job(label, callOptions, (context) => body(index, { signal: context.signal, onProgress: (done, total, text) => context.progress(done, total, text) }));
+  }
+
   const studio: Studio = {
     ready,
     async workspace() {
@@ -203,6 +214,9 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
       return job('Compression preview', callOptions, (context) =>
         runCompress(index, request, { signal: context.signal, onProgress: (done, total, label) => context.progress(done, total, label) }),
       );
+    },
+    async stability(request: StabilityRequest, callOptions?: CallOptions): Promise<StabilityResult> {
+      return analysis('Stable and unstable directions', callOptions, (index, context) => runStability(index, request, context));
     },
     async cancel(jobId) {
       // Cancelling a job that already ended is not an error: the race is inherent to a remote cancel.

@@ -55,6 +55,9 @@ const SAMPLES: Record<ApiMethod, (refs: Refs) => unknown[][]> = {
   compress: () => [
     [{ run: RUN, layer: 'fc', step: 'last', nextWeights: 'logits', against: OTHER, draws: 2, seed: 3, layout: 'nhwc' }, { jobId: 'fields-compress' }],
   ],
+  stability: () => [
+    [{ run: RUN, layer: 'fc', early: 5, mid: 315, top: 4, conv: 'channels', epsilon: 1e-10, layout: 'nhwc', neuronsFirst: false }, { jobId: 'fields-stability' }],
+  ],
   cancel: () => [['fields-nothing-running']],
 };
 

@@ -10,6 +10,7 @@ import { runsCommand } from './runs.js';
 import { sensitivityCommand } from './sensitivity.js';
 import { significanceCommand } from './significance.js';
 import { spectrumCommand } from './spectrum.js';
+import { stabilityCommand } from './stability.js';
 import { serveCommand } from './serve.js';
 
 /**
@@ -28,5 +29,6 @@ export const commands: Record<string, Command> = {
   sensitivity: sensitivityCommand,
   significance: significanceCommand,
   spectrum: spectrumCommand,
+  stability: stabilityCommand,
   serve: serveCommand,
 };
