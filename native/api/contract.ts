@@ -13,6 +13,8 @@ import {
   CompareResultSchema,
   CompressRequestSchema,
   CompressResultSchema,
+  CorrelateRequestSchema,
+  CorrelateResultSchema,
   DynamicsRequestSchema,
   DynamicsResultSchema,
   IndexReportSchema,
@@ -52,6 +54,7 @@ export const API = {
   dynamics: spec([DynamicsRequestSchema, CallOptionsSchema], 1, DynamicsResultSchema),
   compress: spec([CompressRequestSchema, CallOptionsSchema], 1, CompressResultSchema),
   stability: spec([StabilityRequestSchema, CallOptionsSchema], 1, StabilityResultSchema),
+  correlate: spec([CorrelateRequestSchema, CallOptionsSchema], 1, CorrelateResultSchema),
   cancel: spec([v.string()], 1, nothing),
 } as const satisfies Record<string, MethodSpec>;
 

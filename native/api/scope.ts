@@ -146,6 +146,7 @@ const PATH_POLICIES: Record<ApiMethod, PathPolicy> = {
   dynamics: namesOnly,
   compress: namesOnly,
   stability: namesOnly,
+  correlate: namesOnly,
   cancel: namesOnly,
 };
 

@@ -17,6 +17,7 @@ import { runMatrix } from '../compute/matrix.js';
 import { runCompress } from '../analyses/compression.js';
 import { runDynamics } from '../analyses/dynamics.js';
 import { runStability } from '../analyses/stability.js';
+import { runCorrelate } from '../analyses/correlate.js';
 import type { AnalysisContext } from '../analyses/context.js';
 import { CancelledError, InputError, UsageError } from '../errors.js';
 import type {
@@ -25,6 +26,8 @@ import type {
   CompareResult,
   CompressRequest,
   CompressResult,
+  CorrelateRequest,
+  CorrelateResult,
   DynamicsRequest,
   DynamicsResult,
   IndexChangedEvent,
@@ -217,6 +220,9 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
     },
     async stability(request: StabilityRequest, callOptions?: CallOptions): Promise<StabilityResult> {
       return analysis('Stable and unstable directions', callOptions, (index, context) => runStability(index, request, context));
+    },
+    async correlate(request: CorrelateRequest, callOptions?: CallOptions): Promise<CorrelateResult> {
+      return analysis('Similarity against a metric', callOptions, (index, context) => runCorrelate(index, request, context));
     },
     async cancel(jobId) {
       // Cancelling a job that already ended is not an error: the race is inherent to a remote cancel.

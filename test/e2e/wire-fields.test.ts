@@ -58,6 +58,10 @@ const SAMPLES: Record<ApiMethod, (refs: Refs) => unknown[][]> = {
   stability: () => [
     [{ run: RUN, layer: 'fc', early: 5, mid: 315, top: 4, conv: 'channels', epsilon: 1e-10, layout: 'nhwc', neuronsFirst: false }, { jobId: 'fields-stability' }],
   ],
+  correlate: () => [
+    [{ layer: 'fc', metric: 'probe_acc', step: 'last', runs: RUNS, method: 'svcca', keep: 0.99, conv: 'channels', epsilon: 1e-10, layout: 'nhwc', neuronsFirst: false }, { jobId: 'fields-correlate' }],
+    [{ layer: 'fc', metric: 'lr', runs: RUNS, method: 'cca', dims: 4 }],
+  ],
   cancel: () => [['fields-nothing-running']],
 };
 

@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { compareCommand } from './compare.js';
 import { compressCommand } from './compress.js';
+import { correlateCommand } from './correlate.js';
 import { dynamicsCommand } from './dynamics.js';
 import { freezeCommand } from './freeze.js';
 import { identifyCommand } from './identify.js';
@@ -20,6 +21,7 @@ import { serveCommand } from './serve.js';
 export const commands: Record<string, Command> = {
   compare: compareCommand,
   compress: compressCommand,
+  correlate: correlateCommand,
   dynamics: dynamicsCommand,
   freeze: freezeCommand,
   identify: identifyCommand,

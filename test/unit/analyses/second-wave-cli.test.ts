@@ -32,4 +32,15 @@ describe('second-wave analysis commands', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^error: --top 40/);
   });
+
+  it('correlate --json: {"layer","metric","runs","mean_similarity","metric_values","pearson","spearman","p_value", …}', () => {
+    const r = cli('correlate', EXAMPLE, '--layer', 'logits', '--metric', 'probe_acc', '--method', 'svcca', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = oneJson(r.stdout);
+    for (const key of ['layer', 'metric', 'runs', 'mean_similarity', 'metric_values', 'pearson', 'spearman', 'p_value']) expect(out).toHaveProperty(key);
+    expect(out['pearson'] as number).toBeGreaterThan(0.5);
+    const bad = cli('correlate', EXAMPLE, '--layer', 'fc', '--json');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: missing --metric/);
+  });
 });
