@@ -17,6 +17,8 @@ import {
   CorrelateResultSchema,
   DynamicsRequestSchema,
   DynamicsResultSchema,
+  GroupsRequestSchema,
+  GroupsResultSchema,
   IndexReportSchema,
   LayerRefSchema,
   MatrixRequestSchema,
@@ -55,6 +57,7 @@ export const API = {
   compress: spec([CompressRequestSchema, CallOptionsSchema], 1, CompressResultSchema),
   stability: spec([StabilityRequestSchema, CallOptionsSchema], 1, StabilityResultSchema),
   correlate: spec([CorrelateRequestSchema, CallOptionsSchema], 1, CorrelateResultSchema),
+  groups: spec([GroupsRequestSchema, CallOptionsSchema], 1, GroupsResultSchema),
   cancel: spec([v.string()], 1, nothing),
 } as const satisfies Record<string, MethodSpec>;
 

@@ -147,6 +147,7 @@ const PATH_POLICIES: Record<ApiMethod, PathPolicy> = {
   compress: namesOnly,
   stability: namesOnly,
   correlate: namesOnly,
+  groups: namesOnly,
   cancel: namesOnly,
 };
 

@@ -18,6 +18,7 @@ import { runCompress } from '../analyses/compression.js';
 import { runDynamics } from '../analyses/dynamics.js';
 import { runStability } from '../analyses/stability.js';
 import { runCorrelate } from '../analyses/correlate.js';
+import { runGroups } from '../analyses/groups.js';
 import type { AnalysisContext } from '../analyses/context.js';
 import { CancelledError, InputError, UsageError } from '../errors.js';
 import type {
@@ -30,6 +31,8 @@ import type {
   CorrelateResult,
   DynamicsRequest,
   DynamicsResult,
+  GroupsRequest,
+  GroupsResult,
   IndexChangedEvent,
   IndexReport,
   LayerRef,
@@ -223,6 +226,9 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
     },
     async correlate(request: CorrelateRequest, callOptions?: CallOptions): Promise<CorrelateResult> {
       return analysis('Similarity against a metric', callOptions, (index, context) => runCorrelate(index, request, context));
+    },
+    async groups(request: GroupsRequest, callOptions?: CallOptions): Promise<GroupsResult> {
+      return analysis('Within- and between-group distances', callOptions, (index, context) => runGroups(index, request, context));
     },
     async cancel(jobId) {
       // Cancelling a job that already ended is not an error: the race is inherent to a remote cancel.

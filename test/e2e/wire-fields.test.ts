@@ -62,6 +62,10 @@ const SAMPLES: Record<ApiMethod, (refs: Refs) => unknown[][]> = {
     [{ layer: 'fc', metric: 'probe_acc', step: 'last', runs: RUNS, method: 'svcca', keep: 0.99, conv: 'channels', epsilon: 1e-10, layout: 'nhwc', neuronsFirst: false }, { jobId: 'fields-correlate' }],
     [{ layer: 'fc', metric: 'lr', runs: RUNS, method: 'cca', dims: 4 }],
   ],
+  groups: () => [
+    [{ by: 'labels', step: 'last', runs: RUNS, layers: ['fc', 'logits'], method: 'svcca', keep: 0.99, conv: 'mean', epsilon: 1e-10, layout: 'nhwc', neuronsFirst: false }, { jobId: 'fields-groups' }],
+    [{ by: 'labels', runs: RUNS, layers: ['fc'], method: 'cca', dims: 4 }],
+  ],
   cancel: () => [['fields-nothing-running']],
 };
 

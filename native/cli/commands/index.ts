@@ -4,6 +4,7 @@ import { compressCommand } from './compress.js';
 import { correlateCommand } from './correlate.js';
 import { dynamicsCommand } from './dynamics.js';
 import { freezeCommand } from './freeze.js';
+import { groupsCommand } from './groups.js';
 import { identifyCommand } from './identify.js';
 import { indexCommand } from './index-cmd.js';
 import { matrixCommand } from './matrix.js';
@@ -24,6 +25,7 @@ export const commands: Record<string, Command> = {
   correlate: correlateCommand,
   dynamics: dynamicsCommand,
   freeze: freezeCommand,
+  groups: groupsCommand,
   identify: identifyCommand,
   index: indexCommand,
   matrix: matrixCommand,

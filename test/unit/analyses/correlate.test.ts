@@ -8,21 +8,7 @@ import { runCorrelate } from '../../../native/analyses/correlate.js';
 import { correlationStats, ranks } from '../../../native/analyses/correlation.js';
 import { InputError } from '../../../native/errors.js';
 import type { WorkspaceIndex } from '../../../native/index/index.js';
-import { EXAMPLE, openIndexed, python, tempDir } from './helpers.js';
-
-/** The paper's PWCCA (weights from A's variates), written from its definition. */
-export const PWCCA_PY = `
-def rows(x):
-    return x.reshape(-1, x.shape[-1]) if x.ndim == 4 else x
-def pwcca(x, y):
-    xc = x - x.mean(0)
-    qa, _ = basis(x); qb, _ = basis(y)
-    u, rho, _ = np.linalg.svd(qa.T @ qb, full_matrices=False)
-    rho = np.clip(rho, 0, 1)
-    h = qa @ u
-    var = (xc ** 2).mean(0); keep = (var > 1e-10 * var.max()) & ~np.all(x == x[0], axis=0)
-    a = np.abs(h.T @ xc[:, keep]).sum(1)
-    return float((a / a.sum()) @ rho)`;
+import { EXAMPLE, openIndexed, PWCCA_PY, python, tempDir } from './helpers.js';
 
 describe('correlation statistics', () => {
   it('Pearson, Spearman (ties averaged) and their p-values equal scipy', () => {

@@ -43,4 +43,16 @@ describe('second-wave analysis commands', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^error: missing --metric/);
   });
+
+  it('groups --json: per layer within/between distances with SDs, in one call', () => {
+    const r = cli('groups', EXAMPLE, '--by', 'labels', '--method', 'svcca', '--layers', 'fc,logits', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = oneJson(r.stdout) as { layers: string[]; groups: Array<{ value: string; within: number[] }>; between: number[] };
+    expect(out.layers).toEqual(['fc', 'logits']);
+    expect(out.groups.map((g) => g.value).sort()).toEqual(['random', 'true']);
+    expect(out.between).toHaveLength(2);
+    const bad = cli('groups', EXAMPLE, '--by', 'labels', '--layers', 'conv9', '--json');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: layer "conv9"/);
+  });
 });
