@@ -17,6 +17,8 @@ import {
   CorrelateResultSchema,
   DynamicsRequestSchema,
   DynamicsResultSchema,
+  GridRequestSchema,
+  GridResultSchema,
   GroupsRequestSchema,
   GroupsResultSchema,
   IndexReportSchema,
@@ -58,6 +60,7 @@ export const API = {
   stability: spec([StabilityRequestSchema, CallOptionsSchema], 1, StabilityResultSchema),
   correlate: spec([CorrelateRequestSchema, CallOptionsSchema], 1, CorrelateResultSchema),
   groups: spec([GroupsRequestSchema, CallOptionsSchema], 1, GroupsResultSchema),
+  grid: spec([GridRequestSchema, CallOptionsSchema], 1, GridResultSchema),
   cancel: spec([v.string()], 1, nothing),
 } as const satisfies Record<string, MethodSpec>;
 

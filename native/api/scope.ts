@@ -148,6 +148,7 @@ const PATH_POLICIES: Record<ApiMethod, PathPolicy> = {
   stability: namesOnly,
   correlate: namesOnly,
   groups: namesOnly,
+  grid: namesOnly,
   cancel: namesOnly,
 };
 

@@ -19,6 +19,7 @@ import { runDynamics } from '../analyses/dynamics.js';
 import { runStability } from '../analyses/stability.js';
 import { runCorrelate } from '../analyses/correlate.js';
 import { runGroups } from '../analyses/groups.js';
+import { runGrid } from '../analyses/grid.js';
 import type { AnalysisContext } from '../analyses/context.js';
 import { CancelledError, InputError, UsageError } from '../errors.js';
 import type {
@@ -31,6 +32,8 @@ import type {
   CorrelateResult,
   DynamicsRequest,
   DynamicsResult,
+  GridRequest,
+  GridResult,
   GroupsRequest,
   GroupsResult,
   IndexChangedEvent,
@@ -229,6 +232,9 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
     },
     async groups(request: GroupsRequest, callOptions?: CallOptions): Promise<GroupsResult> {
       return analysis('Within- and between-group distances', callOptions, (index, context) => runGroups(index, request, context));
+    },
+    async grid(request: GridRequest, callOptions?: CallOptions): Promise<GridResult> {
+      return analysis('Layers × layers grid', callOptions, (index, context) => runGrid(index, request, context));
     },
     async cancel(jobId) {
       // Cancelling a job that already ended is not an error: the race is inherent to a remote cancel.

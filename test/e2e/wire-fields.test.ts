@@ -66,6 +66,10 @@ const SAMPLES: Record<ApiMethod, (refs: Refs) => unknown[][]> = {
     [{ by: 'labels', step: 'last', runs: RUNS, layers: ['fc', 'logits'], method: 'svcca', keep: 0.99, conv: 'mean', epsilon: 1e-10, layout: 'nhwc', neuronsFirst: false }, { jobId: 'fields-groups' }],
     [{ by: 'labels', runs: RUNS, layers: ['fc'], method: 'cca', dims: 4 }],
   ],
+  grid: () => [
+    [{ runs: [RUN, OTHER], step: 'last', method: 'svcca', keep: 0.99, conv: 'channels', epsilon: 1e-10, layout: 'nhwc', neuronsFirst: false }, { jobId: 'fields-grid' }],
+    [{ runs: [RUN, OTHER], method: 'cca', dims: 4, conv: 'flatten' }],
+  ],
   cancel: () => [['fields-nothing-running']],
 };
 

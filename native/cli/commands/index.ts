@@ -4,6 +4,7 @@ import { compressCommand } from './compress.js';
 import { correlateCommand } from './correlate.js';
 import { dynamicsCommand } from './dynamics.js';
 import { freezeCommand } from './freeze.js';
+import { gridCommand } from './grid.js';
 import { groupsCommand } from './groups.js';
 import { identifyCommand } from './identify.js';
 import { indexCommand } from './index-cmd.js';
@@ -25,6 +26,7 @@ export const commands: Record<string, Command> = {
   correlate: correlateCommand,
   dynamics: dynamicsCommand,
   freeze: freezeCommand,
+  grid: gridCommand,
   groups: groupsCommand,
   identify: identifyCommand,
   index: indexCommand,

@@ -44,6 +44,17 @@ describe('second-wave analysis commands', () => {
     expect(bad.stderr).toMatch(/^error: missing --metric/);
   });
 
+  it('grid --json: {"runs":[A,B],"layers_a","layers_b","method","grid", …}', () => {
+    const r = cli('grid', EXAMPLE, '--runs', 'true_lr0.01_seed2000,true_lr0.01_seed2001', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = oneJson(r.stdout);
+    expect(Object.keys(out).slice(0, 5)).toEqual(['runs', 'layers_a', 'layers_b', 'method', 'grid']);
+    expect((out['grid'] as number[][]).map((row) => row.length)).toEqual([3, 3, 3]);
+    const bad = cli('grid', EXAMPLE, '--runs', 'true_lr0.01_seed2000', '--json');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: --runs takes two runs/);
+  });
+
   it('groups --json: per layer within/between distances with SDs, in one call', () => {
     const r = cli('groups', EXAMPLE, '--by', 'labels', '--method', 'svcca', '--layers', 'fc,logits', '--json');
     expect(r.code, r.stderr).toBe(0);
