@@ -51,6 +51,7 @@ const SAMPLES: Record<ApiMethod, (refs: Refs) => unknown[][]> = {
       { jobId: 'fields-dynamics' },
     ],
     [{ run: RUN, method: 'cca', dims: 4, conv: 'flatten' }],
+    [{ run: RUN, method: 'cka', against: OTHER, conv: 'mean' }],
   ],
   compress: () => [
     [{ run: RUN, layer: 'fc', step: 'last', nextWeights: 'logits', against: OTHER, draws: 2, seed: 3, layout: 'nhwc' }, { jobId: 'fields-compress' }],

@@ -7,7 +7,7 @@ import { defineCommand } from '../command.js';
 import { fixed, parseStepRef, runAnalysis, table } from './analysis-args.js';
 
 const USAGE =
-  'svcca-studio dynamics WORKSPACE (--run R | --group G) [--method M] [--reference final|N] [--threshold T] [--conv channels|flatten|dft] [--keep F | --dims K] [--json]';
+  'svcca-studio dynamics WORKSPACE (--run R | --group G) [--method M] [--reference final|N] [--threshold T] [--conv channels|flatten|dft] [--keep F | --dims K] [--against RUN] [--json]';
 
 export const dynamicsCommand = defineCommand({
   name: 'dynamics',
@@ -28,6 +28,7 @@ export const dynamicsCommand = defineCommand({
     layout: { type: 'string', choices: ['nhwc', 'nchw'] },
     'neurons-first': { type: 'boolean' },
     'no-classes': { type: 'boolean', description: 'leave out class sensitivity' },
+    against: { type: 'string', description: "compare against another run's checkpoint (--reference, default its last) instead of the run's own" },
   },
   async run({ positionals, options }, io) {
     if ((options.run === undefined) === (options.group === undefined)) throw new UsageError(`give --run or --group; usage: ${USAGE}`);
@@ -42,6 +43,7 @@ export const dynamicsCommand = defineCommand({
       layout: options.layout as 'nhwc' | 'nchw' | undefined,
       neuronsFirst: options['neurons-first'],
       classSensitivity: !options['no-classes'],
+      ...(options.against !== undefined ? { against: options.against } : {}),
     };
     return runAnalysis(positionals, options.db, io, USAGE, async (index, context) => {
       if (options.run !== undefined) {
