@@ -43,7 +43,8 @@ const SAMPLES: Record<ApiMethod, (refs: Refs) => unknown[][]> = {
       { jobId: 'fields-matrix' },
     ],
     [{ layer: 'fc', method: 'pwcca', pwccaCompat: 'reference', runs: RUNS }],
-    [{ layer: 'fc', method: 'cca', dims: 5, runs: RUNS }],
+    [{ layer: 'fc', method: 'cca', dims: 5, runs: RUNS, clusters: 2 }],
+    [{ layer: 'fc', method: 'cka', conv: 'mean', runs: RUNS, cut: 0.3 }],
   ],
   dynamics: () => [
     [
