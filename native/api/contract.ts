@@ -28,6 +28,8 @@ import {
   RunInfoSchema,
   StabilityRequestSchema,
   StabilityResultSchema,
+  TimestepsRequestSchema,
+  TimestepsResultSchema,
   WorkspaceInfoSchema,
   type IndexChangedEvent,
   type ProgressEvent,
@@ -61,6 +63,7 @@ export const API = {
   correlate: spec([CorrelateRequestSchema, CallOptionsSchema], 1, CorrelateResultSchema),
   groups: spec([GroupsRequestSchema, CallOptionsSchema], 1, GroupsResultSchema),
   grid: spec([GridRequestSchema, CallOptionsSchema], 1, GridResultSchema),
+  timesteps: spec([TimestepsRequestSchema, CallOptionsSchema], 1, TimestepsResultSchema),
   cancel: spec([v.string()], 1, nothing),
 } as const satisfies Record<string, MethodSpec>;
 

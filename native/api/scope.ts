@@ -149,6 +149,7 @@ const PATH_POLICIES: Record<ApiMethod, PathPolicy> = {
   correlate: namesOnly,
   groups: namesOnly,
   grid: namesOnly,
+  timesteps: namesOnly,
   cancel: namesOnly,
 };
 

@@ -20,6 +20,7 @@ import { runStability } from '../analyses/stability.js';
 import { runCorrelate } from '../analyses/correlate.js';
 import { runGroups } from '../analyses/groups.js';
 import { runGrid } from '../analyses/grid.js';
+import { runTimesteps } from '../analyses/timesteps.js';
 import type { AnalysisContext } from '../analyses/context.js';
 import { CancelledError, InputError, UsageError } from '../errors.js';
 import type {
@@ -46,6 +47,8 @@ import type {
   StabilityRequest,
   StabilityResult,
   StudioApi,
+  TimestepsRequest,
+  TimestepsResult,
   Unsubscribe,
   WorkspaceInfo,
 } from './contract.js';
@@ -235,6 +238,9 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
     },
     async grid(request: GridRequest, callOptions?: CallOptions): Promise<GridResult> {
       return analysis('Layers × layers grid', callOptions, (index, context) => runGrid(index, request, context));
+    },
+    async timesteps(request: TimestepsRequest, callOptions?: CallOptions): Promise<TimestepsResult> {
+      return analysis('Similarity across sequence timesteps', callOptions, (index, context) => runTimesteps(index, request, context));
     },
     async cancel(jobId) {
       // Cancelling a job that already ended is not an error: the race is inherent to a remote cancel.

@@ -59,7 +59,7 @@ export interface PrepareJobParams {
   readonly ref?: string;
   readonly epsilon?: number;
   readonly conv?: 'channels' | 'flatten' | 'mean';
-  readonly layout?: 'nhwc' | 'nchw';
+  readonly layout?: 'nhwc' | 'nchw' | 'ntc';
   readonly neuronsFirst?: boolean;
   /** Kernel backend for the decomposition's products (default 'auto'). */
   readonly backend?: 'auto' | 'cpu' | 'gpu';

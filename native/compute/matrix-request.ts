@@ -46,7 +46,7 @@ export interface Normalized {
   /** Options of the basis pair step (basis methods without reference compat). */
   compare: CompareOptions | null;
   conv: 'channels' | 'flatten' | 'dft' | 'mean';
-  layout: 'nhwc' | 'nchw';
+  layout: 'nhwc' | 'nchw' | 'ntc';
   neuronsFirst: boolean;
   epsilon: number;
 }

@@ -149,3 +149,33 @@ export const GroupsResultSchema = v.strictObject({
   conv: ConvModeSchema,
 });
 export type GroupsResult = v.InferOutput<typeof GroupsResultSchema>;
+
+export const TimestepsRequestSchema = v.strictObject({
+  run: v.string(),
+  layer: v.string(),
+  step: v.optional(StepRefSchema),
+  /** Only these timesteps (0-based); default every one. */
+  timesteps: v.optional(v.array(CountSchema)),
+  method: v.optional(MethodSchema),
+  keep: v.optional(FiniteSchema),
+  dims: v.optional(FiniteSchema),
+  epsilon: v.optional(FiniteSchema),
+  /** How the array is laid out: ntc (default) or nchw's (m, n, T). */
+  layout: v.optional(LayoutSchema),
+});
+export type TimestepsRequest = v.InferOutput<typeof TimestepsRequestSchema>;
+
+export const TimestepsResultSchema = v.strictObject({
+  run: v.string(),
+  layer: v.string(),
+  step: StepSchema,
+  method: MethodSchema,
+  timesteps: v.array(CountSchema),
+  /** matrix[a][b]: the hidden state at timesteps[a] (side A, m × n) against the state at timesteps[b]. */
+  matrix: v.array(series),
+  datapoints: CountSchema,
+  units: CountSchema,
+  /** Sequence length of the array. */
+  length: CountSchema,
+});
+export type TimestepsResult = v.InferOutput<typeof TimestepsResultSchema>;

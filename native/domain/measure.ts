@@ -14,7 +14,8 @@ export const CONV_MODES = ['channels', 'flatten', 'dft', 'mean'] as const;
 export const ConvModeSchema = v.picklist(CONV_MODES);
 export type ConvMode = v.InferOutput<typeof ConvModeSchema>;
 
-export const LAYOUTS = ['nhwc', 'nchw'] as const;
+/** `ntc`: (datapoints, timesteps, units), a sequence layer such as an RNN's hidden state (docs/formats.md). */
+export const LAYOUTS = ['nhwc', 'nchw', 'ntc'] as const;
 export const LayoutSchema = v.picklist(LAYOUTS);
 export type Layout = v.InferOutput<typeof LayoutSchema>;
 

@@ -8,8 +8,11 @@ import { transposeChannelsLast, transposeMatrix } from './transpose.js';
 
 /** How a layer's array is laid out on disk (CONTRACT.md, "Activations on disk"). */
 export interface LayerOptions {
-  /** Conv layers: `nhwc` (default) reads (m, h, w, c); `nchw` reads (m, c, h, w). Dense layers ignore it. */
-  readonly layout?: 'nhwc' | 'nchw';
+  /**
+   * Conv layers: `nhwc` (default) reads (m, h, w, c); `nchw` reads (m, c, h, w); `ntc` reads a sequence layer
+   * (m, T, n) — datapoints, timesteps, units — and refuses 4-D arrays. Dense layers ignore it.
+   */
+  readonly layout?: 'nhwc' | 'nchw' | 'ntc';
   /** Dense layers: read (n, m) instead of (m, n), as the public SVCCA code stores them. Conv layers ignore it. */
   readonly neuronsFirst?: boolean;
 }
@@ -46,7 +49,8 @@ export type ConvMode = 'channels' | 'flatten' | 'mean';
  * Read a layer (`file` or `file:array`) and bring it to datapoints-first, channels-last float64.
  * - 2-D: dense (m, n); with `neuronsFirst`, (n, m) transposed.
  * - 4-D: conv (m, h, w, c); with layout `nchw`, (m, c, h, w) transposed.
- * - 3-D: a 1-D conv / sequence layer (m, t, c), or (m, c, t) under `nchw`; read as conv with h = 1, w = t.
+ * - 3-D: a 1-D conv / sequence layer (m, t, c), or (m, c, t) under `nchw`; read as conv with h = 1, w = t (under
+ *   `ntc` the same, named a sequence: (datapoints, timesteps, units); 4-D is refused there).
  * Anything else, an empty dimension, or a NaN/Inf value is an InputError naming the file.
  */
 export async function loadLayer(spec: string, options: LayerOptions = {}): Promise<LayerData> {
@@ -62,9 +66,12 @@ export async function loadLayer(spec: string, options: LayerOptions = {}): Promi
  */
 export function layerShape(source: ArraySource, options: LayerOptions = {}): LayerShape {
   const layout = options.layout ?? 'nhwc';
-  if (layout !== 'nhwc' && layout !== 'nchw') throw new UsageError(`--layout must be nhwc or nchw, got ${JSON.stringify(layout)}`);
+  if (layout !== 'nhwc' && layout !== 'nchw' && layout !== 'ntc') throw new UsageError(`--layout must be nhwc, nchw or ntc, got ${JSON.stringify(layout)}`);
   const { shape, dtype } = source.info;
   checkLayerShape(source.ref, shape);
+  if (layout === 'ntc' && shape.length === 4) {
+    throw new InputError(source.ref, `array of shape ${formatShape(shape)} is 4-D; a sequence layer (--layout ntc) is (datapoints, timesteps, units)`);
+  }
   if (dtype === 'b1') {
     throw new InputError(source.ref, 'holds bool values; activations must be numbers (if 0/1 is really meant, save x.astype(np.float32))');
   }
@@ -78,7 +85,7 @@ export function layerShape(source: ArraySource, options: LayerOptions = {}): Lay
   }
   const m = shape[0]!;
   const [h, w, c] =
-    layout === 'nhwc'
+    layout !== 'nchw'
       ? shape.length === 4 ? [shape[1]!, shape[2]!, shape[3]!] : [1, shape[1]!, shape[2]!]
       : shape.length === 4 ? [shape[2]!, shape[3]!, shape[1]!] : [1, shape[2]!, shape[1]!];
   return { ref: source.ref, datapoints: m, spatial: [h, w], channels: c, ...extra };
@@ -102,7 +109,7 @@ export async function loadLayerFrom(source: ArraySource, options: LayerOptions =
   // Conv: bring (m, h, w, c) or (m, c, h, w) [3-D: (m, t, c) or (m, c, t)] to (m, h, w, c).
   const m = shape[0]!;
   let h: number, w: number, c: number;
-  if (layout === 'nhwc') {
+  if (layout !== 'nchw') {
     [h, w, c] = shape.length === 4 ? [shape[1]!, shape[2]!, shape[3]!] : [1, shape[1]!, shape[2]!];
     return { ref: source.ref, datapoints: m, spatial: [h, w], channels: c, data: raw, ...extra };
   }

@@ -20,7 +20,7 @@ export const compareCommand = defineCommand({
     epsilon: { type: 'number', min: 0, max: 0.999999, description: 'drop neurons whose variance is at most E × the largest neuron variance (default 1e-10)' },
     'pwcca-compat': { type: 'string', choices: ['reference'], description: 'PWCCA as the public reference code computes it' },
     conv: { type: 'string', choices: ['channels', 'flatten', 'dft', 'mean'], description: 'conv layers: channels as neurons (default), flattened, DFT-CCA, or each channel\'s mean over positions' },
-    layout: { type: 'string', choices: ['nhwc', 'nchw'], description: 'conv layer layout on disk (default nhwc)' },
+    layout: { type: 'string', choices: ['nhwc', 'nchw', 'ntc'], description: 'conv layer layout on disk (default nhwc)' },
     'neurons-first': { type: 'boolean', description: 'dense layers are stored (neurons, datapoints)' },
     backend: { type: 'string', choices: ['auto', 'cpu', 'gpu'], description: 'kernel backend; gpu falls back to the CPU with a note when there is none' },
   },

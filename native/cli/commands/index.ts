@@ -14,6 +14,7 @@ import { sensitivityCommand } from './sensitivity.js';
 import { significanceCommand } from './significance.js';
 import { spectrumCommand } from './spectrum.js';
 import { stabilityCommand } from './stability.js';
+import { timestepsCommand } from './timesteps.js';
 import { serveCommand } from './serve.js';
 
 /**
@@ -36,5 +37,6 @@ export const commands: Record<string, Command> = {
   significance: significanceCommand,
   spectrum: spectrumCommand,
   stability: stabilityCommand,
+  timesteps: timestepsCommand,
   serve: serveCommand,
 };

@@ -28,7 +28,7 @@ export const matrixCommand = defineCommand({
     epsilon: { type: 'number', min: 0, description: 'relative variance below which a neuron counts as constant' },
     'pwcca-compat': { type: 'string', choices: ['reference'], description: "PWCCA as the public reference code computes it" },
     conv: { type: 'string', choices: ['channels', 'flatten', 'dft', 'mean'], description: 'how conv layers are compared (default channels)' },
-    layout: { type: 'string', choices: ['nhwc', 'nchw'], description: 'conv layer layout on disk (default nhwc)' },
+    layout: { type: 'string', choices: ['nhwc', 'nchw', 'ntc'], description: 'conv layer layout on disk (default nhwc)' },
     'neurons-first': { type: 'boolean', description: 'dense layers are stored (neurons, datapoints)' },
     backend: { type: 'string', choices: ['auto', 'cpu', 'gpu'], description: 'kernel backend (reported in the result)' },
     workers: { type: 'number', integer: true, min: 0, description: 'worker processes (0: this process; default: one per core for big jobs)' },
@@ -58,7 +58,7 @@ export const matrixCommand = defineCommand({
         ...(options.epsilon !== undefined ? { epsilon: options.epsilon } : {}),
         ...(options['pwcca-compat'] !== undefined ? { pwccaCompat: 'reference' as const } : {}),
         ...(options.conv !== undefined ? { conv: options.conv as 'channels' | 'flatten' | 'dft' | 'mean' } : {}),
-        ...(options.layout !== undefined ? { layout: options.layout as 'nhwc' | 'nchw' } : {}),
+        ...(options.layout !== undefined ? { layout: options.layout as 'nhwc' | 'nchw' | 'ntc' } : {}),
         ...(options['neurons-first'] ? { neuronsFirst: true } : {}),
         ...(options.backend !== undefined ? { backend: options.backend as 'auto' | 'cpu' | 'gpu' } : {}),
       };

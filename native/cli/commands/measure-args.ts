@@ -7,7 +7,7 @@ import { METHODS, type ConvMode, type Layout, type Method } from '../../api/cont
 export const layerOptionSpecs = {
   conv: { type: 'string', choices: ['channels', 'flatten', 'mean'], description: 'conv layers: positions as rows (default), flattened, or each channel averaged over positions' },
   epsilon: { type: 'number', min: 0, description: 'relative variance below which a neuron is dropped' },
-  layout: { type: 'string', choices: ['nhwc', 'nchw'], description: 'conv layer layout on disk (default nhwc)' },
+  layout: { type: 'string', choices: ['nhwc', 'nchw', 'ntc'], description: 'conv layer layout on disk (default nhwc)' },
   'neurons-first': { type: 'boolean', description: 'dense layers are stored (neurons, datapoints)' },
   db: { type: 'string', description: 'index file' },
 } as const;

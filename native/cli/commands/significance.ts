@@ -28,7 +28,7 @@ export const significanceCommand = defineCommand({
     bootstrap: { type: 'number', integer: true, min: 0, description: 'bootstrap resamples (default 100)' },
     level: { type: 'number', description: 'interval level (default 0.95)' },
     seed: { type: 'number', integer: true, min: 0, description: 'default 1' },
-    layout: { type: 'string', choices: ['nhwc', 'nchw'] },
+    layout: { type: 'string', choices: ['nhwc', 'nchw', 'ntc'] },
     'neurons-first': { type: 'boolean' },
   },
   async run({ positionals, options }, io) {
@@ -45,7 +45,7 @@ export const significanceCommand = defineCommand({
       seed: options.seed,
     };
     const conv = (options.conv ?? 'channels') as 'channels' | 'flatten' | 'mean';
-    const layerOptions = { layout: options.layout as 'nhwc' | 'nchw' | undefined, neuronsFirst: options['neurons-first'] };
+    const layerOptions = { layout: options.layout as 'nhwc' | 'nchw' | 'ntc' | undefined, neuronsFirst: options['neurons-first'] };
     const context = analysisContext(io);
     try {
       if (positionals.length === 2) {

@@ -15,7 +15,7 @@ export const spectrumCommand = defineCommand({
     conv: { type: 'string', choices: ['channels', 'flatten', 'mean'], description: 'conv layers (default channels)' },
     fractions: { type: 'string', description: 'comma-separated fractions (default 0.9,0.99)' },
     epsilon: { type: 'number', min: 0 },
-    layout: { type: 'string', choices: ['nhwc', 'nchw'] },
+    layout: { type: 'string', choices: ['nhwc', 'nchw', 'ntc'] },
     'neurons-first': { type: 'boolean' },
   },
   async run({ positionals, options }, io) {
@@ -33,7 +33,7 @@ export const spectrumCommand = defineCommand({
           conv: options.conv as 'channels' | 'flatten' | 'mean' | undefined,
           fractions,
           epsilon: options.epsilon,
-          layout: options.layout as 'nhwc' | 'nchw' | undefined,
+          layout: options.layout as 'nhwc' | 'nchw' | 'ntc' | undefined,
           neuronsFirst: options['neurons-first'],
         },
         context,

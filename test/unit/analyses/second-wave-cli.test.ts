@@ -55,6 +55,17 @@ describe('second-wave analysis commands', () => {
     expect(bad.stderr).toMatch(/^error: --runs takes two runs/);
   });
 
+  it('timesteps --json: a conv layer\'s positions stand in for timesteps; a dense layer exits 2', () => {
+    const r = cli('timesteps', EXAMPLE, '--run', 'true_lr0.01_seed2000', '--layer', 'conv2', '--timesteps', '0,5,10', '--layout', 'nhwc', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = oneJson(r.stdout);
+    expect(out['timesteps']).toEqual([0, 5, 10]);
+    expect(out['length']).toBe(16);
+    const bad = cli('timesteps', EXAMPLE, '--run', 'true_lr0.01_seed2000', '--layer', 'fc', '--json');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: .*activations\.npz:fc: is \(500, 32\); timesteps needs a sequence layer/);
+  });
+
   it('groups --json: per layer within/between distances with SDs, in one call', () => {
     const r = cli('groups', EXAMPLE, '--by', 'labels', '--method', 'svcca', '--layers', 'fc,logits', '--json');
     expect(r.code, r.stderr).toBe(0);

@@ -64,6 +64,7 @@ const CASES: Record<ApiMethod, { valid: unknown[]; invalid: unknown[][] }> = {
   correlate: { valid: [{ layer: 'fc', metric: 'probe_acc' }], invalid: [[{ layer: 'fc' }], [{ layer: 'fc', metric: 'probe_acc', method: 'euclid' }]] },
   groups: { valid: [{ by: 'labels', layers: ['fc'] }], invalid: [[{}], [{ by: 'labels', layers: 'fc' }]] },
   grid: { valid: [{ runs: ['a', 'b'], method: 'cka' }], invalid: [[{ runs: ['a'] }], [{ runs: ['a', 'b'], conv: 'pixels' }]] },
+  timesteps: { valid: [{ run: 'run', layer: 'h', timesteps: [0, 3] }], invalid: [[{ run: 'run' }], [{ run: 'run', layer: 'h', timesteps: [-1] }]] },
   cancel: { valid: ['j1'], invalid: [[], [1], [null]] },
 };
 

@@ -55,6 +55,7 @@ export function recordingApi(): RecordingApi {
     correlate: unavailable,
     groups: unavailable,
     grid: unavailable,
+    timesteps: unavailable,
     async cancel(jobId) {
       calls.push({ method: 'cancel', args: [jobId] });
       running.get(jobId)?.();
