@@ -20,7 +20,7 @@ export const timestepsCommand = defineCommand({
     keep: { type: 'number', min: 0, max: 1 },
     dims: { type: 'number', integer: true, min: 1 },
     epsilon: { type: 'number', min: 0 },
-    layout: { type: 'string', choices: ['ntc', 'nchw'], description: 'ntc: (m, T, n) (default); nchw: (m, n, T)' },
+    layout: { type: 'string', choices: ['ntc', 'nchw', 'nhwc'], description: 'ntc: (m, T, n) (default); nchw: (m, n, T); nhwc: a conv layer, its positions as the steps' },
     db: { type: 'string', description: 'index file' },
   },
   async run({ positionals, options }, io) {
