@@ -12,6 +12,12 @@
  *  - `to_final[layer]`: the diagonal i = j over checkpoints; `converged_at`: convergence.ts's rule on it.
  *  - `freeze_hint`: the Freeze Training schedule those convergence steps suggest (freeze-hint.ts).
  *  - `class_sensitivity`: each layer against each class logit at the reference checkpoint (class-sensitivity.ts).
+ *  - `crawl` (004 Fig. 3): for each reference layer the layer of each checkpoint most similar to it, and for each
+ *    layer the reference layer it is most similar to at each checkpoint (004: early in training a higher layer is
+ *    most like a lower final layer — "representations crawl downward").
+ *  - `against` (004 sec. 1): the reference checkpoint is another run's (another seed, another architecture); its
+ *    layers are the tensor's last axis (`reference_layers`), `to_final` / `converged_at` cover the layers both runs
+ *    name alike, and there is no Freeze Training hint or class sensitivity (they are about the run's own end).
  * Conv layers follow layer-rows.ts (default `channels`, the finer grid pooled to the coarser one) or DFT-CCA.
  */
 import type { DynamicsRequest, DynamicsResult, Method } from '../domain/index.js';
@@ -56,14 +62,20 @@ export async function runDynamics(store: WorkspaceIndex, request: DynamicsReques
   const method = request.method ?? DEFAULT_DYNAMICS_METHOD;
   const conv = checkPairOptions({ method, conv: request.conv ?? (method === 'dft-cca' ? 'dft' : 'channels'), keep: request.keep, dims: request.dims });
   const threshold = checkThreshold(request.threshold ?? DEFAULT_CONVERGENCE_THRESHOLD);
-  const run = new RunLayers(store, request.run, { layout: request.layout, neuronsFirst: request.neuronsFirst });
-  const reference = run.resolveStep(request.reference);
-  const referenceIndex = run.steps.indexOf(reference);
-  const layers = run.layerNames(reference);
+  const layerOptions = { layout: request.layout, neuronsFirst: request.neuronsFirst };
+  const run = new RunLayers(store, request.run, layerOptions);
+  const other = request.against === undefined ? null : new RunLayers(store, request.against, layerOptions);
+  const referenceRun = other ?? run;
+  const reference = referenceRun.resolveStep(request.reference);
+  // Against another run every checkpoint of this one counts for convergence (none is the reference itself).
+  const referenceIndex = other ? run.steps.length : run.steps.indexOf(reference);
+  const layers = other ? run.layerNames(run.steps[run.steps.length - 1]!) : run.layerNames(reference);
+  const referenceLayers = referenceRun.layerNames(reference);
+  const referenceKey = other ? `against\u0000${other.name}\u0000${reference}` : String(reference);
   const steps = run.steps;
   const measurer = new PairMeasurer({ method, conv, keep: request.keep, dims: request.dims, epsilon: request.epsilon });
   const L = layers.length;
-  const progress = new ProgressCounter(context, 'learning dynamics', steps.length * L * L);
+  const progress = new ProgressCounter(context, 'learning dynamics', steps.length * L * referenceLayers.length);
 
   const tensor: number[][][] = [];
   const mean: number[][][] = [];
@@ -76,9 +88,9 @@ export async function runDynamics(store: WorkspaceIndex, request: DynamicsReques
     for (const layer of layers) {
       const [tr, mr, sr, wr, cr] = [[], [], [], [], []] as [number[], number[], number[], number[], number[][]];
       const a = { key: `${step}/${layer}`, layer: await run.load(step, layer) };
-      for (const final of layers) {
+      for (const final of referenceLayers) {
         const outcome = await progress.step(`step ${step}: ${layer} × ${final}`, async () =>
-          measurer.measure(a, { key: `${reference}/${final}`, layer: await run.load(reference, final) }),
+          measurer.measure(a, { key: `${referenceKey}/${final}`, layer: await referenceRun.load(reference, final) }),
         );
         tr.push(outcome.similarity);
         mr.push(outcome.mean);
@@ -103,13 +115,19 @@ export async function runDynamics(store: WorkspaceIndex, request: DynamicsReques
   const toFinal: Record<string, number[]> = {};
   const convergedAt: Record<string, Step | null> = {};
   layers.forEach((layer, i) => {
-    const timeline = tensor.map((pane) => pane[i]![i]!);
+    const j = referenceLayers.indexOf(layer);
+    if (j === -1) return;
+    const timeline = tensor.map((pane) => pane[i]![j]!);
     toFinal[layer] = timeline;
     const at = convergenceIndex(timeline, referenceIndex, threshold);
     convergedAt[layer] = at === -1 ? null : steps[at]!;
   });
 
-  const loaded = await Promise.all(layers.map((layer) => run.load(reference, layer)));
+  const crawl = {
+    final_to_checkpoint: Object.fromEntries(referenceLayers.map((final, j) => [final, tensor.map((pane) => layers[argmax(pane.map((row) => row[j]!))]!)])),
+    checkpoint_to_final: Object.fromEntries(layers.map((layer, i) => [layer, tensor.map((pane) => referenceLayers[argmax(pane[i]!)]!)])),
+  };
+  const loaded = await Promise.all(layers.map((layer) => (other ? run.load(steps[steps.length - 1]!, layer) : run.load(reference, layer))));
   const spatial = new Map(layers.map((layer, i) => [layer, loaded[i]!.spatial ? ([loaded[i]!.spatial![0], loaded[i]!.spatial![1]] as [number, number]) : null]));
   const result: RunDynamicsResult = {
     run: run.name,
@@ -127,10 +145,12 @@ export async function runDynamics(store: WorkspaceIndex, request: DynamicsReques
     spatial: Object.fromEntries(spatial),
     summaries: { mean, mean_square: meanSquare, ...(anyWeightedMissing ? {} : { weighted }) },
     coefficients,
-    freeze_hint: dynamicsFreezeHint(store, run, reference, layers, convergedAt, spatial),
+    freeze_hint: other ? null : dynamicsFreezeHint(store, run, reference, layers, convergedAt, spatial),
+    ...(other ? { against: other.name, reference_layers: referenceLayers } : {}),
+    crawl,
   };
   const output = loaded[L - 1]!;
-  if (request.classSensitivity !== false && output.spatial === null && output.channels >= 2 && L >= 1) {
+  if (!other && request.classSensitivity !== false && output.spatial === null && output.channels >= 2 && L >= 1) {
     result.class_sensitivity = await referenceSensitivity(run, loaded, output, method, conv, request);
   }
   return result;
@@ -174,4 +194,10 @@ async function referenceSensitivity(
   const rows: number[][] = [];
   for (const layer of loaded) rows.push(await meter.layerRow(layer));
   return { classes: targets.classes, similarity: targets.classes.map((_, c) => rows.map((row) => row[c]!)) };
+}
+
+function argmax(values: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
 }

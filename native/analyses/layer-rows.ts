@@ -9,6 +9,8 @@
  *    pooling: the zero frequency, the only one a dense layer has). This is the resizing the SVCCA authors suggest for
  *    conv layers of different sizes, and it leaves same-grid pairs (a layer with itself at another checkpoint)
  *    exactly as `compare --conv channels` sees them.
+ *  - `mean`: every channel averaged over all positions, (m, c) — 003 sec. 3.1's choice; the same as `channels`
+ *    pooled to 1×1.
  *
  * A layer's matrix at one grid is computed once and shared (`LayerRows`).
  */
@@ -17,20 +19,20 @@ import type { LayerData } from '../layers/index.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
 import { adaptiveAveragePool } from './pooling.js';
 
-export type RowMode = 'channels' | 'flatten';
-export const ROW_MODES: readonly RowMode[] = ['channels', 'flatten'];
+export type RowMode = 'channels' | 'flatten' | 'mean';
+export const ROW_MODES: readonly RowMode[] = ['channels', 'flatten', 'mean'];
 
 /** The grid a pair of layers is compared on: null = one row per datapoint (dense, flattened or pooled to 1×1). */
 export type Grid = readonly [number, number] | null;
 
 export function checkRowMode(conv: string): RowMode {
-  if (conv === 'channels' || conv === 'flatten') return conv;
-  throw new UsageError(`--conv must be channels or flatten here, got '${conv}'`);
+  if (conv === 'channels' || conv === 'flatten' || conv === 'mean') return conv;
+  throw new UsageError(`--conv must be channels, flatten or mean here, got '${conv}'`);
 }
 
 /** The grid on which layers `a` and `b` are compared under `mode`. */
 export function pairGrid(a: LayerData, b: LayerData, mode: RowMode): Grid {
-  if (mode === 'flatten' || a.spatial === null || b.spatial === null) return null;
+  if (mode !== 'channels' || a.spatial === null || b.spatial === null) return null;
   const h = Math.min(a.spatial[0], b.spatial[0]);
   const w = Math.min(a.spatial[1], b.spatial[1]);
   return h === 1 && w === 1 ? null : [h, w];
@@ -52,7 +54,7 @@ export function layerMatrix(layer: LayerData, mode: RowMode, grid: Grid): Matrix
   const [h, w] = layer.spatial;
   const c = layer.channels;
   if (mode === 'flatten') return matrix(m, h * w * c, layer.data);
-  const [th, tw] = grid ?? [1, 1];
+  const [th, tw] = mode === 'mean' ? [1, 1] : grid ?? [1, 1];
   return matrix(m * th * tw, c, adaptiveAveragePool(layer.data, m, [h, w], c, [th, tw]));
 }
 
@@ -60,6 +62,7 @@ export function layerMatrix(layer: LayerData, mode: RowMode, grid: Grid): Matrix
 export function describeRows(layer: LayerData, mode: RowMode, grid: Grid): string {
   if (layer.spatial === null) return 'dense';
   if (mode === 'flatten') return 'flattened';
+  if (mode === 'mean') return 'mean over positions';
   const [th, tw] = grid ?? [1, 1];
   const [h, w] = layer.spatial;
   return th === h && tw === w ? 'channels' : `channels pooled ${h}x${w}→${th}x${tw}`;

@@ -56,7 +56,7 @@ export function checkPairOptions(options: PairMeasureOptions): PairConv {
     if (conv !== 'dft') throw new UsageError(`--method dft-cca compares conv layers with --conv dft, not --conv ${conv}`);
     return conv;
   }
-  if (conv !== 'channels' && conv !== 'flatten' && conv !== 'dft') throw new UsageError(`--conv must be channels, flatten or dft, got '${conv as string}'`);
+  if (conv !== 'channels' && conv !== 'flatten' && conv !== 'dft' && conv !== 'mean') throw new UsageError(`--conv must be channels, flatten, mean or dft, got '${conv as string}'`);
   return conv;
 }
 
@@ -72,7 +72,7 @@ export class PairMeasurer {
   async measure(a: KeyedLayer, b: KeyedLayer): Promise<PairOutcome> {
     const { conv } = this.options;
     if (conv === 'dft' && a.layer.spatial !== null && b.layer.spatial !== null) return this.measureDft(a.layer, b.layer);
-    const mode: RowMode = conv === 'flatten' ? 'flatten' : 'channels';
+    const mode: RowMode = conv === 'dft' ? 'channels' : conv;
     const grid = pairGrid(a.layer, b.layer, mode);
     const [pa, pb] = await Promise.all([this.basis(a, mode, grid), this.basis(b, mode, grid)]);
     const weighted = await svccaWeighted(pa, pb, this.truncation, correlationsFromCross(basisCross(pa, pb)));

@@ -166,7 +166,7 @@ function sdOf(values: readonly number[]): number {
 
 /** A layer as the significance analysis compares it: its matrix and the rows each datapoint owns. */
 export function significanceRows(layer: LayerData, conv: RowMode): { matrix: Matrix; rowsPerDatapoint: number } {
-  if (layer.spatial === null || conv === 'flatten') return { matrix: layerMatrix(layer, conv, null), rowsPerDatapoint: 1 };
+  if (layer.spatial === null || conv !== 'channels') return { matrix: layerMatrix(layer, conv, null), rowsPerDatapoint: 1 };
   return { matrix: layerMatrix(layer, 'channels', layer.spatial), rowsPerDatapoint: layer.spatial[0] * layer.spatial[1] };
 }
 

@@ -146,6 +146,11 @@ const PATH_POLICIES: Record<ApiMethod, PathPolicy> = {
   matrix: namesOnly,
   dynamics: namesOnly,
   compress: namesOnly,
+  stability: namesOnly,
+  correlate: namesOnly,
+  groups: namesOnly,
+  grid: namesOnly,
+  timesteps: namesOnly,
   cancel: namesOnly,
 };
 

@@ -57,7 +57,7 @@ function pairSignificance(
   if (plan.conv === 'dft') throw new UsageError('a noise floor or bootstrap interval is measured on the layers themselves: use --conv channels or flatten, not dft');
   if (plan.options.pwccaCompat !== undefined) throw new UsageError('a noise floor or bootstrap interval uses the paper\'s PWCCA: drop --pwcca-compat reference');
   const method: AnalysisMethod = checkAnalysisMethod(plan.options.method);
-  const conv = plan.conv === 'flatten' ? 'flatten' : 'channels';
+  const conv = plan.conv;
   const ra = significanceRows(a, conv);
   const rb = significanceRows(b, conv);
   if (ra.rowsPerDatapoint !== rb.rowsPerDatapoint) throw new UsageError('the two conv layers have different grids; compare them with --conv flatten');

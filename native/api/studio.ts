@@ -16,6 +16,12 @@ import { compareForStudio } from './studio-compare.js';
 import { runMatrix } from '../compute/matrix.js';
 import { runCompress } from '../analyses/compression.js';
 import { runDynamics } from '../analyses/dynamics.js';
+import { runStability } from '../analyses/stability.js';
+import { runCorrelate } from '../analyses/correlate.js';
+import { runGroups } from '../analyses/groups.js';
+import { runGrid } from '../analyses/grid.js';
+import { runTimesteps } from '../analyses/timesteps.js';
+import type { AnalysisContext } from '../analyses/context.js';
 import { CancelledError, InputError, UsageError } from '../errors.js';
 import type {
   CallOptions,
@@ -23,8 +29,14 @@ import type {
   CompareResult,
   CompressRequest,
   CompressResult,
+  CorrelateRequest,
+  CorrelateResult,
   DynamicsRequest,
   DynamicsResult,
+  GridRequest,
+  GridResult,
+  GroupsRequest,
+  GroupsResult,
   IndexChangedEvent,
   IndexReport,
   LayerRef,
@@ -32,7 +44,11 @@ import type {
   MatrixResult,
   ProgressEvent,
   RunInfo,
+  StabilityRequest,
+  StabilityResult,
   StudioApi,
+  TimestepsRequest,
+  TimestepsResult,
   Unsubscribe,
   WorkspaceInfo,
 } from './contract.js';
@@ -150,6 +166,13 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
     if (!(err instanceof CancelledError)) throw err;
   });
 
+  /** An analysis over the open workspace as a job (progress and cancel wired). */
+  async function analysis<T>(label: string, callOptions: CallOptions | undefined, body: (index: WorkspaceIndex, context: AnalysisContext) => Promise<T>): Promise<T> {
+    await ready();
+    const index = current.index;
+    return job(label, callOptions, (context) => body(index, { signal: context.signal, onProgress: (done, total, text) => context.progress(done, total, text) }));
+  }
+
   const studio: Studio = {
     ready,
     async workspace() {
@@ -203,6 +226,21 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
       return job('Compression preview', callOptions, (context) =>
         runCompress(index, request, { signal: context.signal, onProgress: (done, total, label) => context.progress(done, total, label) }),
       );
+    },
+    async stability(request: StabilityRequest, callOptions?: CallOptions): Promise<StabilityResult> {
+      return analysis('Stable and unstable directions', callOptions, (index, context) => runStability(index, request, context));
+    },
+    async correlate(request: CorrelateRequest, callOptions?: CallOptions): Promise<CorrelateResult> {
+      return analysis('Similarity against a metric', callOptions, (index, context) => runCorrelate(index, request, context));
+    },
+    async groups(request: GroupsRequest, callOptions?: CallOptions): Promise<GroupsResult> {
+      return analysis('Within- and between-group distances', callOptions, (index, context) => runGroups(index, request, context));
+    },
+    async grid(request: GridRequest, callOptions?: CallOptions): Promise<GridResult> {
+      return analysis('Layers × layers grid', callOptions, (index, context) => runGrid(index, request, context));
+    },
+    async timesteps(request: TimestepsRequest, callOptions?: CallOptions): Promise<TimestepsResult> {
+      return analysis('Similarity across sequence timesteps', callOptions, (index, context) => runTimesteps(index, request, context));
     },
     async cancel(jobId) {
       // Cancelling a job that already ended is not an error: the race is inherent to a remote cancel.

@@ -58,8 +58,8 @@ export interface PrepareJobParams {
   readonly matrix?: Matrix;
   readonly ref?: string;
   readonly epsilon?: number;
-  readonly conv?: 'channels' | 'flatten';
-  readonly layout?: 'nhwc' | 'nchw';
+  readonly conv?: 'channels' | 'flatten' | 'mean';
+  readonly layout?: 'nhwc' | 'nchw' | 'ntc';
   readonly neuronsFirst?: boolean;
   /** Kernel backend for the decomposition's products (default 'auto'). */
   readonly backend?: 'auto' | 'cpu' | 'gpu';

@@ -54,7 +54,7 @@ export async function basisPairs(input: BasisPairsInput): Promise<PairsOutcome> 
     const prepareParams = (i: number): PrepareJobParams => ({
       spec: specs[i]!,
       epsilon: options.epsilon,
-      conv: options.conv === 'flatten' ? 'flatten' : 'channels',
+      conv: options.conv === 'dft' ? 'channels' : options.conv,
       layout: options.layout,
       neuronsFirst: options.neuronsFirst,
       backend: options.backend,
@@ -101,6 +101,7 @@ export function pairFlops(shapes: ReadonlyArray<readonly number[]>, options: Pic
     const size = shape.slice(1).reduce((a, b) => a * b, 1);
     const channels = options.layout === 'nchw' ? shape[1]! : shape[shape.length - 1]!;
     const positions = size / channels;
+    if (options.conv === 'mean') return [shape[0]!, channels];
     return options.conv === 'flatten' ? [shape[0]!, positions * channels] : [shape[0]! * positions, channels];
   });
   let flops = 0;

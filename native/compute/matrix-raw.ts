@@ -34,7 +34,7 @@ export async function rawPairs(input: RawPairsInput): Promise<PairsOutcome> {
     const a = layers.get(i)!;
     const b = layers.get(j)!;
     if (options.compare) {
-      const conv = options.conv === 'flatten' ? 'flatten' : 'channels';
+      const conv = options.conv === 'dft' ? 'channels' : options.conv;
       out[t] = similarityOf(await compareMatrices(asDense(a, conv), asDense(b, conv), { ...options.compare, refA: a.ref, refB: b.ref }));
     } else {
       const measure = request.method === 'dft-cca' ? 'cca' : (request.method as 'cca' | 'svcca' | 'pwcca');

@@ -45,8 +45,8 @@ export interface Normalized {
   backend: 'auto' | 'cpu' | 'gpu';
   /** Options of the basis pair step (basis methods without reference compat). */
   compare: CompareOptions | null;
-  conv: 'channels' | 'flatten' | 'dft';
-  layout: 'nhwc' | 'nchw';
+  conv: 'channels' | 'flatten' | 'dft' | 'mean';
+  layout: 'nhwc' | 'nchw' | 'ntc';
   neuronsFirst: boolean;
   epsilon: number;
 }
@@ -55,6 +55,7 @@ export function normalize(request: MatrixRequest): Normalized {
   const method = request.method;
   if (!METHODS.includes(method)) throw new UsageError(`unknown method '${String(method)}'; use one of ${METHODS.join('|')}`);
   if (typeof request.layer !== 'string' || request.layer === '') throw new UsageError('matrix needs a layer name (--layer L)');
+  if (request.clusters !== undefined && request.cut !== undefined) throw new UsageError('give either --clusters K or --cut H, not both');
   const conv = request.conv ?? (method === 'dft-cca' ? 'dft' : 'channels');
   if (method === 'dft-cca' && conv !== 'dft') throw new UsageError(`--method dft-cca compares conv layers by frequency; --conv ${conv} does not apply`);
   if (conv === 'dft' && method === 'cka') throw new UsageError('--conv dft applies to the CCA family, not cka');

@@ -19,6 +19,7 @@
  * the pool), matrix-raw.ts (the raw-layer path); this file holds the cache keys, the assembly and the clustering.
  */
 import { averageLinkageFromSimilarity } from '../analyses/clustering.js';
+import { clustersAtHeight, clustersByCount } from '../analyses/flat-clusters.js';
 import { groupStats, groupValue } from '../analyses/group-stats.js';
 import type { MatrixRequest, MatrixResult, RunInfo, StepRef } from '../domain/index.js';
 import { CancelledError, UsageError } from '../errors.js';
@@ -214,6 +215,17 @@ export function assembleMatrix(request: MatrixRequest, step: StepRef, matrix: nu
     workers: facts.workers,
     seconds: facts.seconds,
   };
+  if (request.clusters !== undefined || request.cut !== undefined) {
+    const byCount = request.clusters !== undefined;
+    const flat = byCount ? clustersByCount(linkage, order, request.clusters!) : clustersAtHeight(linkage, order, request.cut!);
+    result.clusters = {
+      by: byCount ? 'count' : 'height',
+      value: byCount ? request.clusters! : request.cut!,
+      height: Number.isFinite(flat.height) ? flat.height : 0,
+      assignment: flat.assignment,
+      members: flat.members.map((m) => m.map((i) => facts.runs[i]!)),
+    };
+  }
   if (request.groupBy !== undefined && facts.groupValues) result.stats = groupStats(facts.runs, facts.groupValues, matrix, request.groupBy);
   return result;
 }

@@ -25,7 +25,7 @@ import { columnMeans } from '../linalg/util.js';
 export interface StreamLayout {
   /** Conv layers: positions as datapoints (`channels`, default) or one row per datapoint (`flatten`). */
   readonly conv?: 'channels' | 'flatten';
-  readonly layout?: 'nhwc' | 'nchw';
+  readonly layout?: 'nhwc' | 'nchw' | 'ntc';
 }
 
 export interface StreamOptions extends StreamLayout {
@@ -59,7 +59,7 @@ export function streamShape(source: ArraySource, layout: StreamLayout = {}): { n
   }
   const rest = shape.slice(1);
   const positions = rest.reduce((a, b) => a * b, 1);
-  const channels = (layout.layout ?? 'nhwc') === 'nhwc' ? rest[rest.length - 1]! : rest[0]!;
+  const channels = layout.layout === 'nchw' ? rest[0]! : rest[rest.length - 1]!;
   if ((layout.conv ?? 'channels') === 'flatten') return { neurons: positions, rowsPerEntry: 1 };
   return { neurons: channels, rowsPerEntry: positions / channels };
 }

@@ -10,3 +10,4 @@ export * from './matrix.js';
 export * from './dynamics.js';
 export * from './compress.js';
 export * from './measures.js';
+export * from './analyses.js';

@@ -11,6 +11,9 @@ export const MatrixRequestSchema = v.strictObject({
   runs: v.optional(v.array(v.string())),
   /** A run.json key to group by for within/between statistics (e.g. "labels", "lr"). */
   groupBy: v.optional(v.string()),
+  /** Flat clusters from the dendrogram: this many (at most), or cut at this height (1 − similarity). */
+  clusters: v.optional(v.pipe(CountSchema, v.minValue(1))),
+  cut: v.optional(FiniteSchema),
 });
 export type MatrixRequest = v.InferOutput<typeof MatrixRequestSchema>;
 
@@ -35,6 +38,20 @@ export type GroupStats = v.InferOutput<typeof GroupStatsSchema>;
 export const LinkageSchema = v.array(v.tuple([CountSchema, CountSchema, FiniteSchema, CountSchema]));
 export type Linkage = v.InferOutput<typeof LinkageSchema>;
 
+/** Flat clusters cut from the dendrogram (scipy's fcluster, numbered in leaf order). */
+export const FlatClustersSchema = v.strictObject({
+  by: v.picklist(['count', 'height']),
+  /** The count or height asked for. */
+  value: FiniteSchema,
+  /** The height of the cut made: merges at or below it are inside clusters. */
+  height: FiniteSchema,
+  /** Cluster of each run, in `runs` order. */
+  assignment: v.array(CountSchema),
+  /** Each cluster's run names, in leaf order. */
+  members: v.array(v.array(v.string())),
+});
+export type FlatClustersResult = v.InferOutput<typeof FlatClustersSchema>;
+
 const hitsAndMisses = v.strictObject({ hits: CountSchema, misses: CountSchema });
 
 export const MatrixResultSchema = v.strictObject({
@@ -45,6 +62,7 @@ export const MatrixResultSchema = v.strictObject({
   order: v.array(CountSchema),
   linkage: v.optional(LinkageSchema),
   stats: v.optional(GroupStatsSchema),
+  clusters: v.optional(FlatClustersSchema),
   ...backendEntries,
   /** Why the products did not run where the request asked (a GPU asked for, none here). */
   backend_note: v.optional(v.string()),

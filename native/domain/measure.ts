@@ -9,11 +9,13 @@ export const METHODS = ['cca', 'svcca', 'svcca-weighted', 'pwcca', 'cka', 'dft-c
 export const MethodSchema = v.picklist(METHODS);
 export type Method = v.InferOutput<typeof MethodSchema>;
 
-export const CONV_MODES = ['channels', 'flatten', 'dft'] as const;
+/** `mean`: every conv channel averaged over its positions (003 sec. 3.1), one row per datapoint. */
+export const CONV_MODES = ['channels', 'flatten', 'dft', 'mean'] as const;
 export const ConvModeSchema = v.picklist(CONV_MODES);
 export type ConvMode = v.InferOutput<typeof ConvModeSchema>;
 
-export const LAYOUTS = ['nhwc', 'nchw'] as const;
+/** `ntc`: (datapoints, timesteps, units), a sequence layer such as an RNN's hidden state (docs/formats.md). */
+export const LAYOUTS = ['nhwc', 'nchw', 'ntc'] as const;
 export const LayoutSchema = v.picklist(LAYOUTS);
 export type Layout = v.InferOutput<typeof LayoutSchema>;
 

@@ -8,8 +8,11 @@ import { transposeChannelsLast, transposeMatrix } from './transpose.js';
 
 /** How a layer's array is laid out on disk (docs/contract.md §1.2). */
 export interface LayerOptions {
-  /** Conv layers: `nhwc` (default) reads (m, h, w, c); `nchw` reads (m, c, h, w). Dense layers ignore it. */
-  readonly layout?: 'nhwc' | 'nchw';
+  /**
+   * Conv layers: `nhwc` (default) reads (m, h, w, c); `nchw` reads (m, c, h, w); `ntc` reads a sequence layer
+   * (m, T, n) — datapoints, timesteps, units — and refuses 4-D arrays. Dense layers ignore it.
+   */
+  readonly layout?: 'nhwc' | 'nchw' | 'ntc';
   /** Dense layers: read (n, m) instead of (m, n), as the public SVCCA code stores them. Conv layers ignore it. */
   readonly neuronsFirst?: boolean;
 }
@@ -39,13 +42,15 @@ export interface LayerShape {
 
 const INTEGER_DTYPES: ReadonlySet<DType> = new Set(['i1', 'i2', 'i4', 'i8', 'u1', 'u2', 'u4', 'u8']);
 
-export type ConvMode = 'channels' | 'flatten';
+/** How a conv layer becomes a matrix: positions as rows, flattened, or each channel's mean over positions. */
+export type ConvMode = 'channels' | 'flatten' | 'mean';
 
 /**
  * Read a layer (`file` or `file:array`) and bring it to datapoints-first, channels-last float64.
  * - 2-D: dense (m, n); with `neuronsFirst`, (n, m) transposed.
  * - 4-D: conv (m, h, w, c); with layout `nchw`, (m, c, h, w) transposed.
- * - 3-D: a 1-D conv / sequence layer (m, t, c), or (m, c, t) under `nchw`; read as conv with h = 1, w = t.
+ * - 3-D: a 1-D conv / sequence layer (m, t, c), or (m, c, t) under `nchw`; read as conv with h = 1, w = t (under
+ *   `ntc` the same, named a sequence: (datapoints, timesteps, units); 4-D is refused there).
  * Anything else, an empty dimension, or a NaN/Inf value is an InputError naming the file.
  */
 export async function loadLayer(spec: string, options: LayerOptions = {}): Promise<LayerData> {
@@ -61,9 +66,12 @@ export async function loadLayer(spec: string, options: LayerOptions = {}): Promi
  */
 export function layerShape(source: ArraySource, options: LayerOptions = {}): LayerShape {
   const layout = options.layout ?? 'nhwc';
-  if (layout !== 'nhwc' && layout !== 'nchw') throw new UsageError(`--layout must be nhwc or nchw, got ${JSON.stringify(layout)}`);
+  if (layout !== 'nhwc' && layout !== 'nchw' && layout !== 'ntc') throw new UsageError(`--layout must be nhwc, nchw or ntc, got ${JSON.stringify(layout)}`);
   const { shape, dtype } = source.info;
   checkLayerShape(source.ref, shape);
+  if (layout === 'ntc' && shape.length === 4) {
+    throw new InputError(source.ref, `array of shape ${formatShape(shape)} is 4-D; a sequence layer (--layout ntc) is (datapoints, timesteps, units)`);
+  }
   if (dtype === 'b1') {
     throw new InputError(source.ref, 'holds bool values; activations must be numbers (if 0/1 is really meant, save x.astype(np.float32))');
   }
@@ -77,7 +85,7 @@ export function layerShape(source: ArraySource, options: LayerOptions = {}): Lay
   }
   const m = shape[0]!;
   const [h, w, c] =
-    layout === 'nhwc'
+    layout !== 'nchw'
       ? shape.length === 4 ? [shape[1]!, shape[2]!, shape[3]!] : [1, shape[1]!, shape[2]!]
       : shape.length === 4 ? [shape[2]!, shape[3]!, shape[1]!] : [1, shape[2]!, shape[1]!];
   return { ref: source.ref, datapoints: m, spatial: [h, w], channels: c, ...extra };
@@ -101,7 +109,7 @@ export async function loadLayerFrom(source: ArraySource, options: LayerOptions =
   // Conv: bring (m, h, w, c) or (m, c, h, w) [3-D: (m, t, c) or (m, c, t)] to (m, h, w, c).
   const m = shape[0]!;
   let h: number, w: number, c: number;
-  if (layout === 'nhwc') {
+  if (layout !== 'nchw') {
     [h, w, c] = shape.length === 4 ? [shape[1]!, shape[2]!, shape[3]!] : [1, shape[1]!, shape[2]!];
     return { ref: source.ref, datapoints: m, spatial: [h, w], channels: c, data: raw, ...extra };
   }
@@ -123,19 +131,38 @@ function checkLayerShape(ref: string, shape: readonly number[]): void {
 
 /**
  * A layer as a (rows × neurons) matrix, without copying (the NHWC buffer already has this row-major layout):
- * dense → m × n; conv `channels` → (m·h·w) × c, every position a datapoint; conv `flatten` → m × (h·w·c).
+ * dense → m × n; conv `channels` → (m·h·w) × c, every position a datapoint; conv `flatten` → m × (h·w·c);
+ * conv `mean` → m × c, each channel averaged over its positions (a new buffer: 003 sec. 3.1's choice).
  */
 export function asDense(layer: LayerData, conv: ConvMode = 'channels'): Matrix {
   if (layer.spatial === null) return matrix(layer.datapoints, layer.channels, layer.data);
   const [h, w] = layer.spatial;
   if (conv === 'channels') return matrix(layer.datapoints * h * w, layer.channels, layer.data);
   if (conv === 'flatten') return matrix(layer.datapoints, h * w * layer.channels, layer.data);
-  throw new UsageError(`--conv must be channels, flatten or dft, got ${JSON.stringify(conv)}`);
+  if (conv === 'mean') return positionMeans(layer);
+  throw new UsageError(`--conv must be channels, flatten, mean or dft, got ${JSON.stringify(conv)}`);
+}
+
+/** (m, h, w, c) → (m, c): every channel's mean over the h·w positions. */
+function positionMeans(layer: LayerData): Matrix {
+  const m = layer.datapoints;
+  const c = layer.channels;
+  const positions = layer.spatial![0] * layer.spatial![1];
+  const out = new Float64Array(m * c);
+  for (let i = 0; i < m; i++) {
+    const row = i * c;
+    for (let p = 0; p < positions; p++) {
+      const at = (i * positions + p) * c;
+      for (let j = 0; j < c; j++) out[row + j]! += layer.data[at + j]!;
+    }
+    for (let j = 0; j < c; j++) out[row + j]! /= positions;
+  }
+  return matrix(m, c, out);
 }
 
 /** Neurons a layer contributes under a conv mode (dense layers: their width). */
 export function neuronCount(layer: LayerData, conv: ConvMode = 'channels'): number {
-  if (layer.spatial === null || conv === 'channels') return layer.channels;
+  if (layer.spatial === null || conv === 'channels' || conv === 'mean') return layer.channels;
   return layer.spatial[0] * layer.spatial[1] * layer.channels;
 }
 

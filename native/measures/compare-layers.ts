@@ -15,7 +15,7 @@ import type { MeasureResult } from './types.js';
 
 export interface ComparisonPlan {
   readonly options: MeasureOptions;
-  readonly conv: 'channels' | 'flatten' | 'dft';
+  readonly conv: 'channels' | 'flatten' | 'dft' | 'mean';
   readonly choice: 'auto' | 'cpu' | 'gpu';
   /** Options of the dense measures; null when the layers are compared by frequency (DFT-CCA). */
   readonly basis: CompareOptions | null;
@@ -57,7 +57,7 @@ export async function loadLayerPair(specA: string, specB: string, plan: Comparis
 /** The measure of two loaded layers (no backend fields: see backendFields). */
 export async function measureLayers(a: LayerData, b: LayerData, plan: ComparisonPlan): Promise<MeasureResult> {
   if (plan.basis) {
-    const dense = plan.conv === 'flatten' ? 'flatten' : 'channels';
+    const dense = plan.conv === 'dft' ? 'channels' : plan.conv;
     if (dense === 'channels') checkSameSpatial(a, b);
     const x = asDense(a, dense);
     const y = asDense(b, dense);

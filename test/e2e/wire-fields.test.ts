@@ -43,7 +43,8 @@ const SAMPLES: Record<ApiMethod, (refs: Refs) => unknown[][]> = {
       { jobId: 'fields-matrix' },
     ],
     [{ layer: 'fc', method: 'pwcca', pwccaCompat: 'reference', runs: RUNS }],
-    [{ layer: 'fc', method: 'cca', dims: 5, runs: RUNS }],
+    [{ layer: 'fc', method: 'cca', dims: 5, runs: RUNS, clusters: 2 }],
+    [{ layer: 'fc', method: 'cka', conv: 'mean', runs: RUNS, cut: 0.3 }],
   ],
   dynamics: () => [
     [
@@ -51,10 +52,28 @@ const SAMPLES: Record<ApiMethod, (refs: Refs) => unknown[][]> = {
       { jobId: 'fields-dynamics' },
     ],
     [{ run: RUN, method: 'cca', dims: 4, conv: 'flatten' }],
+    [{ run: RUN, method: 'cka', against: OTHER, conv: 'mean' }],
   ],
   compress: () => [
     [{ run: RUN, layer: 'fc', step: 'last', nextWeights: 'logits', against: OTHER, draws: 2, seed: 3, layout: 'nhwc' }, { jobId: 'fields-compress' }],
   ],
+  stability: () => [
+    [{ run: RUN, layer: 'fc', early: 5, mid: 315, top: 4, conv: 'channels', epsilon: 1e-10, layout: 'nhwc', neuronsFirst: false }, { jobId: 'fields-stability' }],
+  ],
+  correlate: () => [
+    [{ layer: 'fc', metric: 'probe_acc', step: 'last', runs: RUNS, method: 'svcca', keep: 0.99, conv: 'channels', epsilon: 1e-10, layout: 'nhwc', neuronsFirst: false }, { jobId: 'fields-correlate' }],
+    [{ layer: 'fc', metric: 'lr', runs: RUNS, method: 'cca', dims: 4 }],
+  ],
+  groups: () => [
+    [{ by: 'labels', step: 'last', runs: RUNS, layers: ['fc', 'logits'], method: 'svcca', keep: 0.99, conv: 'mean', epsilon: 1e-10, layout: 'nhwc', neuronsFirst: false }, { jobId: 'fields-groups' }],
+    [{ by: 'labels', runs: RUNS, layers: ['fc'], method: 'cca', dims: 4 }],
+  ],
+  grid: () => [
+    [{ runs: [RUN, OTHER], step: 'last', method: 'svcca', keep: 0.99, conv: 'channels', epsilon: 1e-10, layout: 'nhwc', neuronsFirst: false }, { jobId: 'fields-grid' }],
+    [{ runs: [RUN, OTHER], method: 'cca', dims: 4, conv: 'flatten' }],
+  ],
+  // The example has no sequence layer; a conv layer's positions stand in for timesteps.
+  timesteps: () => [[{ run: RUN, layer: 'conv2', step: 'last', timesteps: [0, 5, 15], method: 'svcca', keep: 0.99, epsilon: 1e-10, layout: 'nhwc' }, { jobId: 'fields-timesteps' }], [{ run: RUN, layer: 'conv2', timesteps: [0, 1], method: 'cca', dims: 4 }]],
   cancel: () => [['fields-nothing-running']],
 };
 

@@ -6,7 +6,7 @@ import { expectPositionals } from '../args.js';
 import { defineCommand } from '../command.js';
 
 const USAGE =
-  'svcca-studio compare A B --method cca|svcca|svcca-weighted|pwcca|cka|dft-cca [--keep 0.99 | --dims K] [--epsilon E] [--pwcca-compat reference] [--conv channels|flatten|dft] [--layout nhwc|nchw] [--neurons-first] [--backend auto|cpu|gpu] [--json]';
+  'svcca-studio compare A B --method cca|svcca|svcca-weighted|pwcca|cka|dft-cca [--keep 0.99 | --dims K] [--epsilon E] [--pwcca-compat reference] [--conv channels|flatten|dft|mean] [--layout nhwc|nchw] [--neurons-first] [--backend auto|cpu|gpu] [--json]';
 
 
 export const compareCommand = defineCommand({
@@ -19,8 +19,8 @@ export const compareCommand = defineCommand({
     dims: { type: 'number', integer: true, min: 1, description: 'keep exactly K singular directions per layer' },
     epsilon: { type: 'number', min: 0, max: 0.999999, description: 'drop neurons whose variance is at most E × the largest neuron variance (default 1e-10)' },
     'pwcca-compat': { type: 'string', choices: ['reference'], description: 'PWCCA as the public reference code computes it' },
-    conv: { type: 'string', choices: ['channels', 'flatten', 'dft'], description: 'conv layers: channels as neurons (default), flattened, or DFT-CCA' },
-    layout: { type: 'string', choices: ['nhwc', 'nchw'], description: 'conv layer layout on disk (default nhwc)' },
+    conv: { type: 'string', choices: ['channels', 'flatten', 'dft', 'mean'], description: 'conv layers: channels as neurons (default), flattened, DFT-CCA, or each channel\'s mean over positions' },
+    layout: { type: 'string', choices: ['nhwc', 'nchw', 'ntc'], description: 'conv layer layout on disk (default nhwc)' },
     'neurons-first': { type: 'boolean', description: 'dense layers are stored (neurons, datapoints)' },
     backend: { type: 'string', choices: ['auto', 'cpu', 'gpu'], description: 'kernel backend; gpu falls back to the CPU with a note when there is none' },
   },

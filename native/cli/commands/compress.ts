@@ -18,7 +18,7 @@ export const compressCommand = defineCommand({
     against: { type: 'string', description: 'also rank directions by SVCCA against this run\'s same layer (svcca_net)' },
     draws: { type: 'number', integer: true, min: 1, description: 'random-neuron draws averaged (default 10)' },
     seed: { type: 'number', integer: true, min: 0, description: 'seed of the random draws (default 1)' },
-    layout: { type: 'string', choices: ['nhwc', 'nchw'] },
+    layout: { type: 'string', choices: ['nhwc', 'nchw', 'ntc'] },
   },
   async run({ positionals, options }, io) {
     const run = requireOption(options.run, 'run', USAGE);
@@ -34,7 +34,7 @@ export const compressCommand = defineCommand({
           against: options.against,
           draws: options.draws,
           seed: options.seed,
-          layout: options.layout as 'nhwc' | 'nchw' | undefined,
+          layout: options.layout as 'nhwc' | 'nchw' | 'ntc' | undefined,
         },
         context,
       );

@@ -7,7 +7,7 @@ import { defineCommand } from '../command.js';
 import { fixed, parseStepRef, runAnalysis, table } from './analysis-args.js';
 
 const USAGE =
-  'svcca-studio dynamics WORKSPACE (--run R | --group G) [--method M] [--reference final|N] [--threshold T] [--conv channels|flatten|dft] [--keep F | --dims K] [--json]';
+  'svcca-studio dynamics WORKSPACE (--run R | --group G) [--method M] [--reference final|N] [--threshold T] [--conv channels|flatten|dft] [--keep F | --dims K] [--against RUN] [--json]';
 
 export const dynamicsCommand = defineCommand({
   name: 'dynamics',
@@ -21,13 +21,14 @@ export const dynamicsCommand = defineCommand({
     method: { type: 'string', choices: METHODS, description: 'headline similarity (default svcca)' },
     reference: { type: 'string', description: 'checkpoint compared against (default the last)' },
     threshold: { type: 'number', min: 0, max: 1, description: 'convergence threshold on similarity to final (default 0.9)' },
-    conv: { type: 'string', choices: ['channels', 'flatten', 'dft'], description: 'conv layers (default channels)' },
+    conv: { type: 'string', choices: ['channels', 'flatten', 'dft', 'mean'], description: 'conv layers (default channels)' },
     keep: { type: 'number', description: 'SVCCA: fraction of singular values kept (default 0.99)' },
     dims: { type: 'number', integer: true, min: 1, description: 'SVCCA: directions kept' },
     epsilon: { type: 'number', min: 0, description: 'relative variance below which a neuron is dropped' },
-    layout: { type: 'string', choices: ['nhwc', 'nchw'] },
+    layout: { type: 'string', choices: ['nhwc', 'nchw', 'ntc'] },
     'neurons-first': { type: 'boolean' },
     'no-classes': { type: 'boolean', description: 'leave out class sensitivity' },
+    against: { type: 'string', description: "compare against another run's checkpoint (--reference, default its last) instead of the run's own" },
   },
   async run({ positionals, options }, io) {
     if ((options.run === undefined) === (options.group === undefined)) throw new UsageError(`give --run or --group; usage: ${USAGE}`);
@@ -35,13 +36,14 @@ export const dynamicsCommand = defineCommand({
       method: options.method as Method | undefined,
       reference: parseStepRef(options.reference, 'reference'),
       threshold: options.threshold,
-      conv: options.conv as 'channels' | 'flatten' | 'dft' | undefined,
+      conv: options.conv as 'channels' | 'flatten' | 'dft' | 'mean' | undefined,
       keep: options.keep,
       dims: options.dims,
       epsilon: options.epsilon,
-      layout: options.layout as 'nhwc' | 'nchw' | undefined,
+      layout: options.layout as 'nhwc' | 'nchw' | 'ntc' | undefined,
       neuronsFirst: options['neurons-first'],
       classSensitivity: !options['no-classes'],
+      ...(options.against !== undefined ? { against: options.against } : {}),
     };
     return runAnalysis(positionals, options.db, io, USAGE, async (index, context) => {
       if (options.run !== undefined) {

@@ -1,8 +1,11 @@
 import type { Command } from '../command.js';
 import { compareCommand } from './compare.js';
 import { compressCommand } from './compress.js';
+import { correlateCommand } from './correlate.js';
 import { dynamicsCommand } from './dynamics.js';
 import { freezeCommand } from './freeze.js';
+import { gridCommand } from './grid.js';
+import { groupsCommand } from './groups.js';
 import { identifyCommand } from './identify.js';
 import { indexCommand } from './index-cmd.js';
 import { matrixCommand } from './matrix.js';
@@ -11,6 +14,8 @@ import { runsCommand } from './runs.js';
 import { sensitivityCommand } from './sensitivity.js';
 import { significanceCommand } from './significance.js';
 import { spectrumCommand } from './spectrum.js';
+import { stabilityCommand } from './stability.js';
+import { timestepsCommand } from './timesteps.js';
 import { serveCommand } from './serve.js';
 
 /**
@@ -20,8 +25,11 @@ import { serveCommand } from './serve.js';
 export const commands: Record<string, Command> = {
   compare: compareCommand,
   compress: compressCommand,
+  correlate: correlateCommand,
   dynamics: dynamicsCommand,
   freeze: freezeCommand,
+  grid: gridCommand,
+  groups: groupsCommand,
   identify: identifyCommand,
   index: indexCommand,
   matrix: matrixCommand,
@@ -30,5 +38,7 @@ export const commands: Record<string, Command> = {
   sensitivity: sensitivityCommand,
   significance: significanceCommand,
   spectrum: spectrumCommand,
+  stability: stabilityCommand,
+  timesteps: timestepsCommand,
   serve: serveCommand,
 };

@@ -9,7 +9,7 @@ import { defineCommand } from '../command.js';
 import { openIndexFromArgs } from './index-cmd.js';
 
 const USAGE =
-  'svcca-studio matrix WORKSPACE --layer L --method M [--step final|N] [--runs LIST|REGEX] [--group-by KEY] [--keep F | --dims K] [--epsilon E] [--pwcca-compat reference] [--conv channels|flatten|dft] [--layout nhwc|nchw] [--neurons-first] [--workers N] [--no-cache] [--db FILE] [--shard K/N --out PART.json] [--json]';
+  'svcca-studio matrix WORKSPACE --layer L --method M [--step final|N] [--runs LIST|REGEX] [--group-by KEY] [--clusters K | --cut H] [--keep F | --dims K] [--epsilon E] [--pwcca-compat reference] [--conv channels|flatten|dft|mean] [--layout nhwc|nchw] [--neurons-first] [--workers N] [--no-cache] [--db FILE] [--shard K/N --out PART.json] [--json]';
 
 export const matrixCommand = defineCommand({
   name: 'matrix',
@@ -22,12 +22,14 @@ export const matrixCommand = defineCommand({
     step: { type: 'string', description: "checkpoint: 'final' (default: the final folder, else the last step), 'last', or a step number" },
     runs: { type: 'string', description: 'runs to include: comma-separated names, or a regular expression matched against run names' },
     'group-by': { type: 'string', description: 'a run.json key (labels, lr, group, …): within/between-group statistics with a permutation p-value' },
+    clusters: { type: 'number', integer: true, min: 1, description: 'flat clusters from the dendrogram: at most K (scipy fcluster maxclust)' },
+    cut: { type: 'number', description: 'flat clusters from the dendrogram: cut at height H of 1 − similarity (scipy fcluster distance)' },
     keep: { type: 'number', min: 0, max: 1, description: 'svcca: fraction of the singular-value sum to keep (default 0.99)' },
     dims: { type: 'number', integer: true, min: 1, description: 'keep exactly K singular directions per layer' },
     epsilon: { type: 'number', min: 0, description: 'relative variance below which a neuron counts as constant' },
     'pwcca-compat': { type: 'string', choices: ['reference'], description: "PWCCA as the public reference code computes it" },
-    conv: { type: 'string', choices: ['channels', 'flatten', 'dft'], description: 'how conv layers are compared (default channels)' },
-    layout: { type: 'string', choices: ['nhwc', 'nchw'], description: 'conv layer layout on disk (default nhwc)' },
+    conv: { type: 'string', choices: ['channels', 'flatten', 'dft', 'mean'], description: 'how conv layers are compared (default channels)' },
+    layout: { type: 'string', choices: ['nhwc', 'nchw', 'ntc'], description: 'conv layer layout on disk (default nhwc)' },
     'neurons-first': { type: 'boolean', description: 'dense layers are stored (neurons, datapoints)' },
     backend: { type: 'string', choices: ['auto', 'cpu', 'gpu'], description: 'kernel backend (reported in the result)' },
     workers: { type: 'number', integer: true, min: 0, description: 'worker processes (0: this process; default: one per core for big jobs)' },
@@ -55,12 +57,14 @@ export const matrixCommand = defineCommand({
         step: parseStep(options.step),
         ...(options.runs !== undefined ? { runs: selectRunNames(index.listRuns(), options.runs) } : {}),
         ...(options['group-by'] !== undefined ? { groupBy: options['group-by'] } : {}),
+        ...(options.clusters !== undefined ? { clusters: options.clusters } : {}),
+        ...(options.cut !== undefined ? { cut: options.cut } : {}),
         ...(options.keep !== undefined ? { keep: options.keep } : {}),
         ...(options.dims !== undefined ? { dims: options.dims } : {}),
         ...(options.epsilon !== undefined ? { epsilon: options.epsilon } : {}),
         ...(options['pwcca-compat'] !== undefined ? { pwccaCompat: 'reference' as const } : {}),
-        ...(options.conv !== undefined ? { conv: options.conv as 'channels' | 'flatten' | 'dft' } : {}),
-        ...(options.layout !== undefined ? { layout: options.layout as 'nhwc' | 'nchw' } : {}),
+        ...(options.conv !== undefined ? { conv: options.conv as 'channels' | 'flatten' | 'dft' | 'mean' } : {}),
+        ...(options.layout !== undefined ? { layout: options.layout as 'nhwc' | 'nchw' | 'ntc' } : {}),
         ...(options['neurons-first'] ? { neuronsFirst: true } : {}),
         ...(options.backend !== undefined ? { backend: options.backend as 'auto' | 'cpu' | 'gpu' } : {}),
       };
@@ -144,6 +148,11 @@ export function describeMatrix(result: MatrixResult & MatrixExtras): string {
     if (s.p_value !== null) {
       lines.push(`  permutation test (within > between): p = ${s.p_value.toPrecision(3)} over ${s.permutations} relabelings${(s as { exact?: boolean }).exact ? ' (all of them: exact)' : ''}`);
     }
+  }
+  if (result.clusters) {
+    const k = result.clusters;
+    lines.push('', `${k.members.length} flat cluster(s) (${k.by === 'count' ? `at most ${k.value}` : `cut at height ${k.value}`}; merges up to ${k.height.toFixed(4)} inside):`);
+    k.members.forEach((m, i) => lines.push(`  ${i + 1}: ${m.join(', ')}`));
   }
   const c = result.cache;
   lines.push(

@@ -21,7 +21,7 @@ export const sensitivityCommand = defineCommand({
     dims: { type: 'number', integer: true, min: 1 },
     epsilon: { type: 'number', min: 0 },
     fraction: { type: 'number', min: 0, max: 1, description: 'learned_at: share of the final value to reach and keep (default 0.9)' },
-    layout: { type: 'string', choices: ['nhwc', 'nchw'] },
+    layout: { type: 'string', choices: ['nhwc', 'nchw', 'ntc'] },
     'neurons-first': { type: 'boolean' },
   },
   async run({ positionals, options }, io) {
@@ -39,7 +39,7 @@ export const sensitivityCommand = defineCommand({
           dims: options.dims,
           epsilon: options.epsilon,
           fraction: options.fraction,
-          layout: options.layout as 'nhwc' | 'nchw' | undefined,
+          layout: options.layout as 'nhwc' | 'nchw' | 'ntc' | undefined,
           neuronsFirst: options['neurons-first'],
         },
         context,

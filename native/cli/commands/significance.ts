@@ -23,12 +23,12 @@ export const significanceCommand = defineCommand({
     dims: { type: 'number', integer: true, min: 1 },
     epsilon: { type: 'number', min: 0 },
     sigma: { type: 'number', description: 'cka-rbf: σ as a fraction of the median distance (default 0.5)' },
-    conv: { type: 'string', choices: ['channels', 'flatten'], description: 'conv layers (default channels)' },
+    conv: { type: 'string', choices: ['channels', 'flatten', 'mean'], description: 'conv layers (default channels)' },
     permutations: { type: 'number', integer: true, min: 0, description: 'shuffles for the noise floor (default 100)' },
     bootstrap: { type: 'number', integer: true, min: 0, description: 'bootstrap resamples (default 100)' },
     level: { type: 'number', description: 'interval level (default 0.95)' },
     seed: { type: 'number', integer: true, min: 0, description: 'default 1' },
-    layout: { type: 'string', choices: ['nhwc', 'nchw'] },
+    layout: { type: 'string', choices: ['nhwc', 'nchw', 'ntc'] },
     'neurons-first': { type: 'boolean' },
   },
   async run({ positionals, options }, io) {
@@ -44,8 +44,8 @@ export const significanceCommand = defineCommand({
       level: options.level,
       seed: options.seed,
     };
-    const conv = (options.conv ?? 'channels') as 'channels' | 'flatten';
-    const layerOptions = { layout: options.layout as 'nhwc' | 'nchw' | undefined, neuronsFirst: options['neurons-first'] };
+    const conv = (options.conv ?? 'channels') as 'channels' | 'flatten' | 'mean';
+    const layerOptions = { layout: options.layout as 'nhwc' | 'nchw' | 'ntc' | undefined, neuronsFirst: options['neurons-first'] };
     const context = analysisContext(io);
     try {
       if (positionals.length === 2) {

@@ -12,10 +12,10 @@ export const spectrumCommand = defineCommand({
   options: {
     db: { type: 'string', description: 'index file' },
     run: { type: 'string', description: 'the run' },
-    conv: { type: 'string', choices: ['channels', 'flatten'], description: 'conv layers (default channels)' },
+    conv: { type: 'string', choices: ['channels', 'flatten', 'mean'], description: 'conv layers (default channels)' },
     fractions: { type: 'string', description: 'comma-separated fractions (default 0.9,0.99)' },
     epsilon: { type: 'number', min: 0 },
-    layout: { type: 'string', choices: ['nhwc', 'nchw'] },
+    layout: { type: 'string', choices: ['nhwc', 'nchw', 'ntc'] },
     'neurons-first': { type: 'boolean' },
   },
   async run({ positionals, options }, io) {
@@ -30,10 +30,10 @@ export const spectrumCommand = defineCommand({
         index,
         {
           run,
-          conv: options.conv as 'channels' | 'flatten' | undefined,
+          conv: options.conv as 'channels' | 'flatten' | 'mean' | undefined,
           fractions,
           epsilon: options.epsilon,
-          layout: options.layout as 'nhwc' | 'nchw' | undefined,
+          layout: options.layout as 'nhwc' | 'nchw' | 'ntc' | undefined,
           neuronsFirst: options['neurons-first'],
         },
         context,

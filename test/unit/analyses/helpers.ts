@@ -39,6 +39,20 @@ export const CENTER_GRAM_PY = `def center(g, unbiased):
         g -= means[:, None]; g -= means[None, :]
     return g`;
 
+/** The paper's PWCCA (weights from A's variates), written from its definition, and `rows` (conv channels as rows). */
+export const PWCCA_PY = `
+def rows(x):
+    return x.reshape(-1, x.shape[-1]) if x.ndim == 4 else x
+def pwcca(x, y):
+    xc = x - x.mean(0)
+    qa, _ = basis(x); qb, _ = basis(y)
+    u, rho, _ = np.linalg.svd(qa.T @ qb, full_matrices=False)
+    rho = np.clip(rho, 0, 1)
+    h = qa @ u
+    var = (xc ** 2).mean(0); keep = (var > 1e-10 * var.max()) & ~np.all(x == x[0], axis=0)
+    a = np.abs(h.T @ xc[:, keep]).sum(1)
+    return float((a / a.sum()) @ rho)`;
+
 /**
  * Runs a python3 script with numpy (JSON in on stdin as `data`, the script prints JSON). The prelude gives every
  * script the same independent float64 helpers, written from the papers' definitions, not from the TypeScript;

@@ -60,6 +60,11 @@ const CASES: Record<ApiMethod, { valid: unknown[]; invalid: unknown[][] }> = {
   matrix: { valid: [{ layer: 'fc', method: 'svcca', runs: ['a', 'b'] }], invalid: [[{ layer: 'fc' }], [{ layer: 'fc', method: 'cca', runs: 'a' }]] },
   dynamics: { valid: [{ run: 'run', method: 'cka' }], invalid: [[{}], [{ run: 'run', threshold: 'high' }]] },
   compress: { valid: [{ run: 'run', layer: 'fc', nextWeights: 'logits' }], invalid: [[{ run: 'run' }], [{ run: 'run', layer: 'fc', step: 1.5 }]] },
+  stability: { valid: [{ run: 'run', layer: 'fc', top: 4 }], invalid: [[{ run: 'run' }], [{ run: 'run', layer: 'fc', top: 0 }]] },
+  correlate: { valid: [{ layer: 'fc', metric: 'probe_acc' }], invalid: [[{ layer: 'fc' }], [{ layer: 'fc', metric: 'probe_acc', method: 'euclid' }]] },
+  groups: { valid: [{ by: 'labels', layers: ['fc'] }], invalid: [[{}], [{ by: 'labels', layers: 'fc' }]] },
+  grid: { valid: [{ runs: ['a', 'b'], method: 'cka' }], invalid: [[{ runs: ['a'] }], [{ runs: ['a', 'b'], conv: 'pixels' }]] },
+  timesteps: { valid: [{ run: 'run', layer: 'h', timesteps: [0, 3] }], invalid: [[{ run: 'run' }], [{ run: 'run', layer: 'h', timesteps: [-1] }]] },
   cancel: { valid: ['j1'], invalid: [[], [1], [null]] },
 };
 

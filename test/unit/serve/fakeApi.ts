@@ -51,6 +51,11 @@ export function recordingApi(): RecordingApi {
     matrix: unavailable,
     dynamics: unavailable,
     compress: unavailable,
+    stability: unavailable,
+    correlate: unavailable,
+    groups: unavailable,
+    grid: unavailable,
+    timesteps: unavailable,
     async cancel(jobId) {
       calls.push({ method: 'cancel', args: [jobId] });
       running.get(jobId)?.();
