@@ -20,7 +20,7 @@ export interface SlurmOptions {
   readonly dir: string;
   /** How a node starts the CLI, e.g. [process.execPath, '/opt/svcca-studio/bin/svcca-studio.js']. */
   readonly cli: readonly string[];
-  /** Extra sbatch options for both jobs (`--partition=cpu`, `--time=2:00:00`), written as #SBATCH lines. */
+  /** Extra sbatch options for both jobs as words (`--partition=cpu`, `-t`, `10`), written as #SBATCH lines. */
   readonly sbatch?: readonly string[];
   /** Cores per shard task (--cpus-per-task; default 1). */
   readonly cpus?: number;
@@ -48,19 +48,29 @@ export const partPath = (dir: string, shard: number | string): string => join(di
 /** The sbatch options users may not pass with --sbatch: the generator owns them. */
 const OWNED = ['--array', '-a', '--output', '-o', '--error', '-e', '--dependency', '-d', '--job-name', '-J', '--parsable', '--cpus-per-task', '-c'];
 
-export function checkSbatchOptions(options: readonly string[]): void {
-  for (const option of options) {
-    if (!option.startsWith('-')) throw new UsageError(`--sbatch: '${option}' is not an sbatch option (write them as --sbatch="--partition=cpu --time=1:00:00")`);
-    const name = option.split('=')[0]!;
+/**
+ * Extra sbatch options (words as the shell split them) → one #SBATCH line each: a word that is not an option is the
+ * value of the one before it (`-t 10`, `--partition gpu`).
+ */
+export function sbatchDirectives(words: readonly string[]): string[] {
+  const directives: string[] = [];
+  for (const word of words) {
+    if (!word.startsWith('-')) {
+      if (directives.length === 0) throw new UsageError(`--sbatch: '${word}' is not an sbatch option (write them as --sbatch="--partition=cpu --time=1:00:00")`);
+      directives[directives.length - 1] += ` ${word}`;
+      continue;
+    }
+    const name = word.split('=')[0]!;
     if (OWNED.includes(name)) throw new UsageError(`--sbatch: ${name} is set by svcca-studio itself (${name === '--cpus-per-task' || name === '-c' ? 'give --cpus C' : 'the array, the logs and the dependency'})`);
+    directives.push(word);
   }
+  return directives;
 }
 
 /** The three scripts of a sharded matrix on Slurm (nothing written yet). */
 export function slurmScripts(job: ShardedMatrixJob, options: SlurmOptions): SlurmScripts {
   const { dir } = options;
-  const extra = options.sbatch ?? [];
-  checkSbatchOptions(extra);
+  const extra = sbatchDirectives(options.sbatch ?? []);
   const name = jobName(job);
   const logs = join(dir, 'logs');
   const cpus = options.cpus ?? 1;

@@ -68,7 +68,6 @@ export function runCluster(positionals: readonly string[], options: ClusterOptio
   checkShards(slurm ? '--slurm' : '--k8s', shards);
   const args = requestArguments(options);
   const out = resolve(String(options.out ?? `svcca-${String(options.layer)}-${String(options.method)}-${slurm ? 'slurm' : 'k8s'}`));
-  mkdirSync(out, { recursive: true });
   if (slurm) {
     const job: ShardedMatrixJob = { workspace: workspaceFolder(positionals[0]), layer: String(options.layer), method: String(options.method), args, shards };
     const sbatch = options.sbatch === undefined ? [] : String(options.sbatch).split(/\s+/).filter(Boolean);
@@ -91,7 +90,6 @@ export function runCluster(positionals: readonly string[], options: ClusterOptio
     );
     return 0;
   }
-  if (positionals[0] !== undefined) io.info(`note: the pods read the workspace from the claim mounted at ${WORKSPACE_MOUNT}, not from ${positionals[0]}`);
   const job: ShardedMatrixJob = { workspace: WORKSPACE_MOUNT, layer: String(options.layer), method: String(options.method), args, shards };
   const manifests = kubernetesManifests(job, {
     image: String(options.image ?? K8S_DEFAULTS.image),
@@ -100,6 +98,8 @@ export function runCluster(positionals: readonly string[], options: ClusterOptio
     ...(options.parallelism !== undefined ? { parallelism: options.parallelism } : {}),
     ...(options.cpus !== undefined ? { cpus: options.cpus } : {}),
   });
+  if (positionals[0] !== undefined) io.info(`note: the pods read the workspace from the claim mounted at ${WORKSPACE_MOUNT}, not from ${positionals[0]}`);
+  mkdirSync(out, { recursive: true });
   const shardsFile = join(out, 'shards-job.json');
   const mergeFile = join(out, 'merge-job.json');
   writeFileSync(shardsFile, `${JSON.stringify(manifests.shards, null, 2)}\n`);
