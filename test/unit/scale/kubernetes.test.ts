@@ -67,6 +67,20 @@ describe('kubernetes manifests', () => {
     expect(report.commands).toContain(`kubectl wait --for=condition=complete --timeout=-1s job/${report.name}`);
   });
 
+  it('emits exactly these fields (the schema, like the API server, would let a misspelt one through)', () => {
+    const { shards, merge } = manifests();
+    const keys = (o: object): string[] => Object.keys(o).sort();
+    expect(keys(shards)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
+    expect(keys(shards.metadata)).toEqual(['labels', 'name']);
+    expect(keys(shards.spec)).toEqual(['backoffLimitPerIndex', 'completionMode', 'completions', 'parallelism', 'template']);
+    expect(keys(merge.spec)).toEqual(['backoffLimit', 'completions', 'parallelism', 'template']);
+    for (const m of [shards, merge]) {
+      expect(keys(m.spec.template)).toEqual(['metadata', 'spec']);
+      expect(keys(m.spec.template.spec)).toEqual(['containers', 'restartPolicy', 'volumes']);
+      expect(keys(m.spec.template.spec.containers[0]!)).toEqual(['command', 'env', 'image', 'name', 'resources', 'volumeMounts']);
+    }
+  });
+
   it('an Indexed Job of N completions, parallelism capped at N, and a one-pod merge', () => {
     const { shards, merge, name } = manifests({}, 3);
     expect(shards.spec).toMatchObject({ completionMode: 'Indexed', completions: 5, parallelism: 3 });
