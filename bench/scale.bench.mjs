@@ -16,7 +16,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { normals } from './lib/random.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -83,19 +83,32 @@ const request = (ws) => [ws, '--layer', 'dense', '--method', METHOD, '--workers'
 function shard(ws, k, n) {
   const db = join(WORK, `node-${n}-${k}.sqlite`);
   const out = join(WORK, `part-${n}-${k}.json`);
-  const args = [CLI, 'matrix', ...request(ws), '--shard', `${k}/${n}`, '--out', out, '--db', db, '--json'];
+  const cpuReport = join(WORK, `cpu-${n}-${k}.json`);
+  const preload = pathToFileURL(join(ROOT, 'bench/lib/cpu-report.mjs')).href;
+  const args = ['--import', preload, CLI, 'matrix', ...request(ws), '--shard', `${k}/${n}`, '--out', out, '--db', db, '--json'];
   const command = taskset ? ['taskset', ['-c', String((k - 1) % cpus().length), process.execPath, ...args]] : [process.execPath, args];
   const started = performance.now();
   return new Promise((done, fail) => {
-    const child = spawn(command[0], command[1], { env: { ...process.env, SVCCA_KERNEL_THREADS: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command[0], command[1], { env: { ...process.env, SVCCA_KERNEL_THREADS: '1', BENCH_CPU_REPORT: cpuReport }, stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.on('error', fail);
     child.on('exit', (code) => {
       if (code !== 0) return fail(new Error(`shard ${k}/${n} exited ${code}`));
-      done({ wall: (performance.now() - started) / 1000, out, summary: JSON.parse(stdout) });
+      const { cpu_seconds: cpu } = JSON.parse(readFileSync(cpuReport, 'utf8'));
+      done({ wall: (performance.now() - started) / 1000, cpu, out, summary: JSON.parse(stdout) });
     });
   });
+}
+
+/** A CLI call (not pinned), timed: process wall seconds and its CPU seconds. */
+function timedCli(args, name) {
+  const cpuReport = join(WORK, `cpu-${name}.json`);
+  const preload = pathToFileURL(join(ROOT, 'bench/lib/cpu-report.mjs')).href;
+  const started = performance.now();
+  const stdout = execFileSync(process.execPath, ['--import', preload, CLI, ...args], { env: { ...process.env, BENCH_CPU_REPORT: cpuReport }, encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit'] });
+  const wall = (performance.now() - started) / 1000;
+  return { wall, cpu: JSON.parse(readFileSync(cpuReport, 'utf8')).cpu_seconds, stdout };
 }
 
 const ws = workspace();
@@ -109,9 +122,8 @@ const one = await shard(ws, 1, 1);
 const startedTwo = performance.now();
 const two = await Promise.all([shard(ws, 1, 2), shard(ws, 2, 2)]);
 const twoWall = (performance.now() - startedTwo) / 1000;
-const mergeStarted = performance.now();
-const merged = execFileSync(process.execPath, [CLI, 'merge', two[0].out, two[1].out, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-const mergeWall = (performance.now() - mergeStarted) / 1000;
+const mergeTwo = timedCli(['merge', two[0].out, two[1].out, '--json'], 'merge-2');
+const merged = mergeTwo.stdout;
 const mergeOne = JSON.parse(execFileSync(process.execPath, [CLI, 'merge', one.out, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
 const matrix2 = JSON.parse(merged).matrix;
 let worst = 0;
@@ -137,19 +149,18 @@ for (let p = 0; p < MERGE_PARTS; p++) {
   writeFileSync(path, `${JSON.stringify(part)}\n`);
   bigPaths.push(path);
 }
-const bigStarted = performance.now();
-execFileSync(process.execPath, [CLI, 'merge', ...bigPaths, '--json'], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 });
-const bigWall = (performance.now() - bigStarted) / 1000;
+const big = timedCli(['merge', ...bigPaths, '--json'], 'merge-big');
 
 const pairs = NETS * NETS;
 const lines = [
   `- workspace: ${NETS} nets × 1 dense layer of ${NEURONS} neurons × ${M} datapoints (float32, full rank); ${METHOD}, ${pairs} ordered pairs`,
   `- each shard a separate process${taskset ? ' pinned to one core (taskset)' : ''}, SVCCA_KERNEL_THREADS=1, --workers 0, own pre-built index, --no-cache; times are process wall times (start-up and indexing check included)`,
-  `- N = 1: ${one.wall.toFixed(2)} s (${one.summary.decompositions} decompositions, ${one.summary.pairs_computed} pairs computed)`,
-  `- N = 2 at once: ${twoWall.toFixed(2)} s (shards ${two.map((s) => `${s.wall.toFixed(2)} s: ${s.summary.pairs} pairs, ${s.summary.decompositions} decompositions`).join('; ')}) → ${(one.wall / twoWall).toFixed(2)}× faster, ${((one.wall / twoWall / 2) * 100).toFixed(0)}% parallel efficiency`,
-  `- merge of the 2 parts: ${mergeWall.toFixed(2)} s (process wall); merged = N = 1 to ${worst.toExponential(1)} (max |difference|)`,
-  `- merge at scale: ${MERGE_NETS} nets (${(MERGE_NETS * MERGE_NETS).toLocaleString('en')} ordered pairs) from ${MERGE_PARTS} fabricated parts: ${bigWall.toFixed(2)} s (read, check, assemble, cluster, print)`,
-  `- load average (1 min) ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end, on ${cpus().length} cores`,
+  `- N = 1: ${one.wall.toFixed(2)} s wall, ${one.cpu.toFixed(2)} CPU-s (${one.summary.decompositions} decompositions, ${one.summary.pairs_computed} pairs computed)`,
+  `- N = 2 at once: ${twoWall.toFixed(2)} s wall → ${(one.wall / twoWall).toFixed(2)}× faster (${((one.wall / twoWall / 2) * 100).toFixed(0)}% parallel efficiency); shards ${two.map((s) => `${s.wall.toFixed(2)} s wall, ${s.cpu.toFixed(2)} CPU-s: ${s.summary.pairs} pairs, ${s.summary.decompositions} decompositions`).join('; ')}`,
+  `- by CPU time (what other load on the machine does not inflate): the longer shard needs ${Math.max(...two.map((s) => s.cpu)).toFixed(2)} CPU-s of N = 1's ${one.cpu.toFixed(2)} → ${(one.cpu / Math.max(...two.map((s) => s.cpu))).toFixed(2)}× on two idle cores; the shards together ${(two[0].cpu + two[1].cpu).toFixed(2)} CPU-s (${(((two[0].cpu + two[1].cpu) / one.cpu - 1) * 100).toFixed(0)}% more than N = 1: decompositions and start-up repeated)`,
+  `- merge of the 2 parts: ${mergeTwo.wall.toFixed(2)} s wall, ${mergeTwo.cpu.toFixed(2)} CPU-s (the whole process: Node start-up included); merged = N = 1 to ${worst.toExponential(1)} (max |difference|)`,
+  `- merge at scale: ${MERGE_NETS} nets (${(MERGE_NETS * MERGE_NETS).toLocaleString('en')} ordered pairs) from ${MERGE_PARTS} fabricated parts: ${big.wall.toFixed(2)} s wall, ${big.cpu.toFixed(2)} CPU-s (read, check, assemble, cluster, print)`,
+  `- load average (1 min) ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end, on ${cpus().length} cores${loadAtStart > cpus().length * 0.75 ? ': other work shared the machine, so wall times and the wall speed-up are pessimistic; the CPU-time line is not' : ''}`,
 ];
 console.log(lines.join('\n'));
 if (RECORD) {
