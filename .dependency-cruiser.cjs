@@ -10,6 +10,7 @@ const TIERS = [
   ['native/measures'],
   ['native/analyses'],
   ['native/compute'],
+  ['native/scale'],
   ['native/api'],
   ['native/serve'],
   ['native/cli'],

@@ -18,6 +18,7 @@ const BENCHES = [
   'analyses.bench.mjs',
   'index.bench.mjs',
   'ui.bench.mjs',
+  'scale.bench.mjs',
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -4,8 +4,9 @@
 //      already matches package-lock.json (a stored hash), so a second run is fast;
 //   2. one try to fetch Electron's binary (offline machines are normal: one line, and the app falls back to the
 //      browser mode);
-//   3. Debian's chromium for the browser tests (and xvfb for the Electron smoke test when Electron is there), when
-//      missing and we are root with apt-get; otherwise one line;
+//   3. Debian's chromium for the browser tests (and xvfb for the Electron smoke test when Electron is there), and
+//      Slurm (slurmctld, slurmd, munge, the client tools) for the job-array test, when missing and we are root with
+//      apt-get; otherwise one line;
 //   4. npm run build.
 // Each step prints one line saying what it did or why it did not.
 import { spawnSync } from 'node:child_process';
@@ -155,6 +156,12 @@ function systemPackages() {
   if (process.platform === 'linux') {
     if (['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1'].some((p) => existsSync(p))) say('Vulkan loader present (WebGPU backend tests)');
     else aptInstall(['libvulkan1'], 'the WebGPU backend tests');
+  }
+  // test/e2e/slurm.test.ts starts a one-node Slurm on localhost from these (it reports itself skipped without them).
+  if (process.platform === 'linux') {
+    const slurm = ['munged', 'slurmctld', 'slurmd', 'sbatch'];
+    if (slurm.every((tool) => onPath(tool) || existsSync(`/usr/sbin/${tool}`))) say('Slurm and munge present (job-array test)');
+    else aptInstall(['slurmctld', 'slurmd', 'munge', 'slurm-client'], 'the Slurm job-array test');
   }
   if (electronBinary() && process.platform === 'linux') {
     if (onPath('xvfb-run')) say('xvfb present (Electron smoke test)');

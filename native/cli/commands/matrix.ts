@@ -7,9 +7,10 @@ import { disposeKernels } from '../../kernels/index.js';
 import type { MatrixResult } from '../../api/contract.js';
 import { defineCommand } from '../command.js';
 import { openIndexFromArgs } from './index-cmd.js';
+import { runCluster } from './matrix-cluster.js';
 
 const USAGE =
-  'svcca-studio matrix WORKSPACE --layer L --method M [--step final|N] [--runs LIST|REGEX] [--group-by KEY] [--clusters K | --cut H] [--keep F | --dims K] [--epsilon E] [--pwcca-compat reference] [--conv channels|flatten|dft|mean] [--layout nhwc|nchw] [--neurons-first] [--workers N] [--no-cache] [--db FILE] [--shard K/N --out PART.json] [--json]';
+  'svcca-studio matrix WORKSPACE --layer L --method M [--step final|N] [--runs LIST|REGEX] [--group-by KEY] [--clusters K | --cut H] [--keep F | --dims K] [--epsilon E] [--pwcca-compat reference] [--conv channels|flatten|dft|mean] [--layout nhwc|nchw] [--neurons-first] [--workers N] [--no-cache] [--db FILE] [--shard K/N --out PART.json | --slurm N [--submit] [--sbatch OPTS] [--out DIR] | --k8s N [--image I] [--workspace-claim C] [--parts-claim C] [--parallelism P] [--out DIR]] [--cpus C] [--json]';
 
 export const matrixCommand = defineCommand({
   name: 'matrix',
@@ -36,14 +37,33 @@ export const matrixCommand = defineCommand({
     'no-cache': { type: 'boolean', description: 'neither read nor write the basis and result caches' },
     db: { type: 'string', description: 'index file (default WORKSPACE/.svcca-studio/index.sqlite)' },
     shard: { type: 'string', description: 'compute only shard K of N of the pair tiles (K/N, 1-based) into --out; `merge` assembles the parts' },
-    out: { type: 'string', description: 'with --shard: the part file to write' },
+    out: { type: 'string', description: 'with --shard: the part file to write; with --slurm or --k8s: the job folder (default ./svcca-LAYER-METHOD-slurm|k8s)' },
+    slurm: { type: 'number', integer: true, min: 1, description: 'write a Slurm job array of N shards and a dependent merge job into --out (docs/scale.md)' },
+    submit: { type: 'boolean', description: 'with --slurm: submit both with sbatch and print the job ids' },
+    sbatch: { type: 'string', description: 'with --slurm: extra sbatch options for both jobs, e.g. --sbatch="--partition=cpu --time=4:00:00"' },
+    k8s: { type: 'number', integer: true, min: 1, description: 'write a Kubernetes Indexed Job of N shards and a merge Job into --out (docs/scale.md)' },
+    image: { type: 'string', description: 'with --k8s: a container image with svcca-studio on PATH (default svcca-studio:latest)' },
+    'workspace-claim': { type: 'string', description: 'with --k8s: the PersistentVolumeClaim holding the workspace, mounted read-only (default svcca-workspace)' },
+    'parts-claim': { type: 'string', description: 'with --k8s: the ReadWriteMany claim the parts and the result go to (default svcca-parts)' },
+    parallelism: { type: 'number', integer: true, min: 1, description: 'with --k8s: pods at once (default N)' },
+    cpus: { type: 'number', integer: true, min: 1, description: 'with --slurm or --k8s: cores per shard (default 1)' },
   },
   async run({ positionals, options }, io) {
     if (options.layer === undefined) throw new UsageError(`--layer is required; usage: ${USAGE}`);
     if (options.method === undefined) throw new UsageError(`--method is required (${METHODS.join('|')}); usage: ${USAGE}`);
+    const schedulers = (['shard', 'slurm', 'k8s'] as const).filter((flag) => options[flag] !== undefined);
+    if (schedulers.length > 1) throw new UsageError(`--${schedulers[0]} and --${schedulers[1]} do not go together; usage: ${USAGE}`);
+    if (options.slurm !== undefined || options.k8s !== undefined) {
+      if (options.db !== undefined) throw new UsageError('--db does not go with --slurm or --k8s: each shard keeps its index on its node\'s local disk');
+      parseStep(options.step);
+      return runCluster(positionals, options, io, USAGE);
+    }
+    for (const flag of ['submit', 'sbatch', 'image', 'workspace-claim', 'parts-claim', 'parallelism', 'cpus'] as const) {
+      if (options[flag] !== undefined) throw new UsageError(`--${flag} goes with --slurm N or --k8s N; usage: ${USAGE}`);
+    }
     const shard = options.shard !== undefined ? parseShard(options.shard) : null;
     if (shard && options.out === undefined) throw new UsageError(`--shard needs --out PART.json (the part file merge reads); usage: ${USAGE}`);
-    if (!shard && options.out !== undefined) throw new UsageError(`--out goes with --shard K/N; usage: ${USAGE}`);
+    if (!shard && options.out !== undefined) throw new UsageError(`--out goes with --shard K/N, --slurm N or --k8s N; usage: ${USAGE}`);
     const index = openIndexFromArgs(positionals, options.db, io, USAGE);
     const interrupted = new AbortController();
     const onSignal = (): void => interrupted.abort();
