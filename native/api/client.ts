@@ -466,3 +466,46 @@ export function createRemoteClient(options: RemoteClientOptions): RemoteClient {
   void open();
   return api as unknown as RemoteClient;
 }
+
+/** Where a remote server is and the token it wants, from what the user typed. */
+export interface RemoteAddress {
+  /** http(s)://host:port, what the user sees. */
+  url: string;
+  /** ws(s)://host:port/api: where the API listens. */
+  socketUrl: string;
+  /** The token the URL carried (`?token=`), if any. */
+  token: string | null;
+}
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Reads a remote server's address: the URL `serve` printed (`http://127.0.0.1:8765/?token=…`), or host:port.
+ * Plain http/ws only to a loopback address (an SSH tunnel's end, which encrypts): the token must never cross a
+ * network in clear text. https/wss go anywhere (a server behind a TLS proxy). Throws a one-line Error otherwise.
+ */
+export function parseRemoteAddress(input: string): RemoteAddress {
+  const text = input.trim();
+  if (text === '') throw new Error('give the address of the remote svcca-studio serve, e.g. http://127.0.0.1:8765');
+  let parsed: URL;
+  try {
+    parsed = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`);
+  } catch {
+    throw new Error(`'${text.slice(0, 80)}' is not an address like http://127.0.0.1:8765`);
+  }
+  const secure = parsed.protocol === 'https:' || parsed.protocol === 'wss:';
+  if (!secure && parsed.protocol !== 'http:' && parsed.protocol !== 'ws:') {
+    throw new Error(`'${parsed.protocol}' addresses are not supported: use http://127.0.0.1:PORT (an SSH tunnel) or https://`);
+  }
+  if (!secure && !LOOPBACK_NAMES.has(parsed.hostname)) {
+    throw new Error(
+      `${parsed.host} is not this machine: reach the lab server through an SSH tunnel (ssh -L 8765:127.0.0.1:8765 lab) and use http://127.0.0.1:8765, or use https://`,
+    );
+  }
+  const host = parsed.host;
+  return {
+    url: `${secure ? 'https' : 'http'}://${host}`,
+    socketUrl: `${secure ? 'wss' : 'ws'}://${host}/api`,
+    token: parsed.searchParams.get('token'),
+  };
+}
