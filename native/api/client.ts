@@ -392,7 +392,17 @@ export function createRemoteClient(options: RemoteClientOptions): RemoteClient {
       info = (await inner.workspace()) as WorkspaceInfo;
     } catch (err) {
       if (disposed || mine !== generation) return;
-      const closed: LinkClosed | null = closedEarly;
+      // A refusal closes the link right after the handshake; the failed call may notice first: wait for the why.
+      const closed: LinkClosed | null =
+        closedEarly ??
+        (await new Promise<LinkClosed | null>((resolve) => {
+          const wait = timers.setTimeout(() => resolve(null), 2000);
+          onClosed = (c) => {
+            timers.clearTimeout(wait);
+            resolve(c);
+          };
+        }));
+      if (disposed || mine !== generation) return;
       inner.dispose();
       opened.close();
       link = null;
