@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { ConnectionState } from '../../native/api/client.js';
-import type { StudioApi } from '../../native/api/contract.js';
 import { RemoteSession } from '../../main/remote.js';
 import { TokenStore, type SafeStorageLike } from '../../main/token-store.js';
 import { ensureRendererBuild } from './build-renderer.js';
