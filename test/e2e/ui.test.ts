@@ -217,13 +217,15 @@ describe.skipIf(!CHROMIUM)(`UI in chromium against serve${CHROMIUM ? '' : ' (ski
   it('a long job shows its progress in the job bar and Cancel stops it', async () => {
     await page.locator('[role="tab"][data-view="pair"]').click();
     await page.getByTestId('pair-method').selectOption('svcca');
-    await page.getByLabel('noise floor shuffles').fill('100');
+    // 1,000 shuffles: long enough (seconds) that the job is still running when Cancel is clicked; 100 finished in
+    // well under a second here, before the click.
+    await page.getByLabel('noise floor shuffles').fill('1000');
     await page.getByLabel('bootstrap resamples').fill('0');
     await page.getByTestId('pair-compute').click();
     const job = page.locator('.job').first();
     await job.waitFor();
-    // Load, compare, then the significance analysis: the observed value and 100 shuffles.
-    await expect.poll(() => job.locator('.job-count').textContent(), { timeout: 30_000 }).toMatch(/^\d+\/104$/);
+    // Load, compare, then the significance analysis: the observed value and 1,000 shuffles.
+    await expect.poll(() => job.locator('.job-count').textContent(), { timeout: 30_000 }).toMatch(/^\d+\/1004$/);
     await screenshot(page, '06c-job-progress');
     await job.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => page.locator('.job').count(), { timeout: 30_000 }).toBe(0);
