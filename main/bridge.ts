@@ -10,7 +10,8 @@
 import { API_EVENTS, API_METHODS } from '../native/api/contract.js';
 import { bridgedErrorMessage } from '../native/api/client.js';
 import type { ApiEventName, StudioApi } from '../native/api/contract.js';
-import { eventChannel, methodChannel, subscriberOf, type IpcReply } from './channels.js';
+import type { RemoteControl } from '../native/api/client.js';
+import { eventChannel, methodChannel, REMOTE_OPERATIONS, REMOTE_STATE_CHANNEL, remoteChannel, subscriberOf, type IpcReply } from './channels.js';
 
 export type Invoke = (channel: string, args: unknown[]) => Promise<IpcReply>;
 /** Listens on an event channel; returns the function that stops listening. */
@@ -41,4 +42,21 @@ export function buildStudioBridge(invoke: Invoke, subscribe: Subscribe): StudioA
     };
   }
   return Object.freeze(api) as unknown as StudioApi;
+}
+
+/** The object the preload exposes as `window.studioRemote`: attach to, watch and leave a remote serve (main holds the link). */
+export function buildRemoteBridge(invoke: Invoke, subscribe: Subscribe): RemoteControl {
+  const control: Record<string, unknown> = {};
+  for (const operation of REMOTE_OPERATIONS) {
+    control[operation] = async (...args: unknown[]): Promise<unknown> => {
+      const reply = await invoke(remoteChannel(operation), args);
+      if (reply.ok) return reply.value;
+      throw bridgeError(reply.error);
+    };
+  }
+  control['onState'] = (listener: (payload: unknown) => void): (() => void) => {
+    if (typeof listener !== 'function') throw new TypeError('onState needs a function');
+    return subscribe(REMOTE_STATE_CHANNEL, listener);
+  };
+  return Object.freeze(control) as unknown as RemoteControl;
 }

@@ -47,3 +47,22 @@ export type IpcReply = { ok: true; value: unknown } | { ok: false; error: { name
  * namespace on purpose — it is not part of the API and the page cannot send it (the page has no ipcRenderer).
  */
 export const DROP_CHANNEL = 'shell:drop';
+
+/**
+ * The remote-workspace control (native/api/client.ts RemoteControl) between the preload and main: one invoke
+ * channel per operation and one event channel for state changes. Outside `studio:` — not part of the services.
+ */
+export const REMOTE_OPERATIONS = ['state', 'connect', 'reconnect', 'disconnect', 'saved', 'forget'] as const;
+export type RemoteOperation = (typeof REMOTE_OPERATIONS)[number];
+export const REMOTE_PREFIX = 'remote:';
+export const REMOTE_STATE_CHANNEL = 'remote:event:state';
+
+export function remoteChannel(operation: RemoteOperation): string {
+  return `${REMOTE_PREFIX}${operation}`;
+}
+
+export function remoteOperationOf(channel: string): RemoteOperation | null {
+  if (!channel.startsWith(REMOTE_PREFIX)) return null;
+  const name = channel.slice(REMOTE_PREFIX.length);
+  return (REMOTE_OPERATIONS as readonly string[]).includes(name) ? (name as RemoteOperation) : null;
+}

@@ -9,17 +9,19 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, utilityProcess } from 'electron';
 import type { IpcMainEvent, IpcMainInvokeEvent } from 'electron';
 import type { WireEvent, WorkspaceInfo } from '../native/api/contract.js';
 import { exampleWorkspace } from '../native/index/example.js';
-import { DROP_CHANNEL, EVENT_CHANNELS, METHOD_CHANNELS, eventChannel } from './channels.js';
+import { DROP_CHANNEL, EVENT_CHANNELS, METHOD_CHANNELS, REMOTE_OPERATIONS, REMOTE_STATE_CHANNEL, eventChannel, remoteChannel } from './channels.js';
 import { hostArgs } from './host-port.js';
 import { HostSupervisor, type HostChild, type HostStatus, type SpawnHost } from './host-supervisor.js';
 import { checkDrop, createIpcHandler, type SenderFrame } from './ipc.js';
 import { classifyPaths, fileRoute, parseLaunchArgs, type OpenRequest } from './launch.js';
 import { menuTemplate } from './menu.js';
 import { RecentWorkspaces } from './recent.js';
+import { createRemoteIpcHandler, RemoteSession } from './remote.js';
+import { TokenStore } from './token-store.js';
 import { WorkspaceScope } from './scope.js';
 import type { RendererSource } from './security.js';
 import { appUrl, createAppWindow, guardContents, guardSession, registerAppScheme, serveRenderer } from './window.js';
@@ -115,6 +117,15 @@ class Studio {
   private readonly scope = new WorkspaceScope();
   private readonly recent = new RecentWorkspaces(join(app.getPath('userData'), 'recent-workspaces.json'));
   private readonly host: HostSupervisor;
+  /** A remote serve the user attached to (File menu or the page's Remote panel); calls go there while it is. */
+  private readonly remote = new RemoteSession({
+    store: new TokenStore(join(app.getPath('userData'), 'remote-tokens.json'), safeStorage),
+    onState: (state) => {
+      for (const window of BrowserWindow.getAllWindows()) window.webContents.send(REMOTE_STATE_CHANNEL, state);
+      this.updateTitle();
+    },
+    onEvent: (event) => this.broadcast(event, true),
+  });
   private window: BrowserWindow | null = null;
 
   constructor(first: OpenRequest) {
@@ -124,7 +135,7 @@ class Studio {
     for (const file of first.files) this.scope.grantFile(file);
     this.scope.setCurrent(root);
     this.host = new HostSupervisor(spawnUtilityHost(), { root });
-    this.host.onEvent((event) => this.broadcast(event));
+    this.host.onEvent((event) => this.broadcast(event, false));
     this.host.onStatus((status) => void this.hostStatusChanged(status));
     this.host.start();
     this.remember(root);
@@ -138,9 +149,15 @@ class Studio {
       callHost: (method, args) => this.host.call(method, args),
       onWorkspaceOpened: (opened) => this.remember(opened),
       confirmWorkspace: (asked) => this.confirmWorkspace(asked),
+      remote: () => this.remote.call(),
     });
     for (const channel of METHOD_CHANNELS) {
       ipcMain.handle(channel, (event, ...args: unknown[]) => handle(channel, senderFrame(event), args));
+    }
+    const handleRemote = createRemoteIpcHandler(this.remote, source);
+    for (const operation of REMOTE_OPERATIONS) {
+      const channel = remoteChannel(operation);
+      ipcMain.handle(channel, (event, ...args: unknown[]) => handleRemote(channel, senderFrame(event), args));
     }
     ipcMain.on(DROP_CHANNEL, (event, payload: unknown) => {
       try {
@@ -181,6 +198,8 @@ class Studio {
   }
 
   async openWorkspace(root: string): Promise<void> {
+    // A folder on this machine: leave the remote workspace, if one is attached.
+    if (this.remote.state().phase !== 'local') this.remote.disconnect();
     this.scope.grantWorkspace(root);
     try {
       const info = (await this.host.call('openWorkspace', [root])) as WorkspaceInfo;
@@ -198,6 +217,7 @@ class Studio {
   }
 
   shutdown(): void {
+    this.remote.dispose();
     this.host.stop();
   }
 
@@ -211,7 +231,9 @@ class Studio {
     this.buildMenu();
   }
 
-  private broadcast(event: WireEvent): void {
+  /** `fromRemote`: the event came from the attached remote; while one is attached the local process's events are not shown. */
+  private broadcast(event: WireEvent, fromRemote = false): void {
+    if (fromRemote !== (this.remote.state().phase !== 'local')) return;
     const channel = eventChannel(event.event);
     if (!EVENT_CHANNELS.includes(channel)) return;
     for (const window of BrowserWindow.getAllWindows()) window.webContents.send(channel, event.payload);
@@ -291,7 +313,8 @@ class Studio {
   private updateTitle(note?: string): void {
     const window = this.window;
     if (!window || window.isDestroyed()) return;
-    const root = this.scope.currentWorkspace;
+    const remote = this.remote.state();
+    const root = remote.phase === 'local' ? this.scope.currentWorkspace : `${remote.url}${remote.root ? ` ${remote.root}` : ''} [${remote.phase}]`;
     window.setTitle(`${root ? `${root} — ` : ''}SVCCA Studio${note ? ` (${note})` : ''}`);
   }
 

@@ -69,6 +69,11 @@ export interface IpcHandlerOptions {
    * field): main shows a native dialog, which the page cannot answer for the user. Absent: such requests fail.
    */
   confirmWorkspace?: (root: string) => Promise<boolean>;
+  /**
+   * Where calls go while a remote workspace is attached (main/remote.ts), else null. Remote calls are checked for
+   * shape and size here; their paths name the server's disk, so the server's own scope judges them, not this one.
+   */
+  remote?: () => CallHost | null;
 }
 
 /** Grants a folder the page asked for when the user agrees in main's own dialog; otherwise leaves the scope as is. */
@@ -93,6 +98,12 @@ export function createIpcHandler(options: IpcHandlerOptions): IpcHandler {
       checkSender(frame, options.source);
       const method = methodOfChannel(channel);
       if (!method) throw new IpcError(`unknown channel '${channel.slice(0, 60)}'`);
+      const remote = options.remote?.() ?? null;
+      if (remote) {
+        if (argumentBytes(args) > MAX_ARGUMENT_BYTES) throw new IpcError(`${method} arguments exceed ${MAX_ARGUMENT_BYTES} bytes`);
+        const request = validateRequest({ type: 'call', id: 0, method, args });
+        return { ok: true, value: await remote(request.method, request.args) };
+      }
       if (method === 'openWorkspace') await consentToWorkspace(args[0], options);
       const checked = checkCall(method, args, options.scope);
       const value = await options.callHost(method, checked);

@@ -47,23 +47,50 @@ export function allowedOrigins(port: number): string[] {
   return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
 }
 
-/** Host must name this loopback server (a DNS-rebinding page would send its own host name). */
-export function hostAllowed(request: IncomingMessage, port: number): boolean {
-  const host = request.headers.host;
-  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\]):(\d{1,5})$/;
+
+/**
+ * Host must name a loopback address (a DNS-rebinding page would send its own host name). Any port: an SSH tunnel
+ * (`ssh -L 9000:127.0.0.1:8765 lab`) hands the request on with the client's Host, the tunnel's local port.
+ */
+export function hostAllowed(request: IncomingMessage): boolean {
+  return LOOPBACK_HOST.test(request.headers.host ?? '');
 }
 
-/** A missing Origin is a same-origin navigation or a non-browser client; a present one must be ours. */
-export function originAllowed(request: IncomingMessage, port: number, required: boolean): boolean {
+/**
+ * An origin as `--allow-origin` takes it: scheme, host and port only (`http://127.0.0.1:5000`), what a browser
+ * sends. Throws on anything else, naming it.
+ */
+export function parseOrigin(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`'${text}' is not an origin (like http://127.0.0.1:5000)`);
+  }
+  if (url.origin === 'null' || url.origin !== text.replace(/\/$/, '')) {
+    throw new Error(`'${text}' is not an origin: give scheme, host and port only (like http://127.0.0.1:5000)`);
+  }
+  return url.origin;
+}
+
+/**
+ * A missing Origin is a same-origin navigation or a non-browser client (Electron's main, the CLI); a present one
+ * must be ours or one the person running serve allowed (`--allow-origin`: a page served elsewhere that attaches
+ * to this server as a remote workspace).
+ */
+export function originAllowed(request: IncomingMessage, port: number, required: boolean, extra: readonly string[] = []): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return !required;
-  return allowedOrigins(port).includes(origin);
+  return allowedOrigins(port).includes(origin) || extra.includes(origin);
 }
 
 export function securityHeaders(port: number): Record<string, string> {
   const csp = [
     "default-src 'self'",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+    // Any loopback port: the page may attach to a remote serve through an SSH tunnel, which ends on this machine's
+    // loopback (serve listens on nothing else, so a remote one is only ever reached that way).
+    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port} ws://127.0.0.1:* ws://localhost:*`,
     "img-src 'self' data: blob:",
     // ECharts and Vue set inline style attributes.
     "style-src 'self' 'unsafe-inline'",

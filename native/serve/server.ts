@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { StudioApi } from '../api/contract.js';
+import { CLOSE_FOREIGN_ORIGIN, CLOSE_WRONG_TOKEN } from '../api/client.js';
 import { createDispatcher } from '../api/dispatch.js';
 import { checkPaths, type WorkspaceScope } from '../api/scope.js';
 import { cookieName, hostAllowed, newToken, originAllowed, securityHeaders, tokenSource } from './security.js';
@@ -31,8 +32,10 @@ export interface ServeOptions {
   staticDir: string;
   /** 0 picks a free port. */
   port?: number;
-  /** A fixed token (tests); random otherwise. */
+  /** A fixed token (tests, --token-file); random otherwise. */
   token?: string;
+  /** More page origins that may use the WebSocket (`--allow-origin`): a page elsewhere attaching as a remote. */
+  allowOrigins?: readonly string[];
 }
 
 export interface RunningServer {
@@ -60,7 +63,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   const onRequest = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    if (!hostAllowed(request, port)) return refuse(response, 403, 'forbidden: wrong host');
+    if (!hostAllowed(request)) return refuse(response, 403, 'forbidden: wrong host');
     if (!originAllowed(request, port, false)) return refuse(response, 403, 'forbidden: foreign origin');
     if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'method not allowed');
     const source = tokenSource(request, url, token, port);
@@ -89,14 +92,28 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const allowOrigins = options.allowOrigins ?? [];
+  // Refused sockets read nothing: a tiny payload limit, closed at once.
+  const refusals = new WebSocketServer({ noServer: true, maxPayload: 1 });
+  const refuseAfterUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer, code: number, reason: string): void => {
+    // A close reason is at most 123 bytes.
+    refusals.handleUpgrade(request, socket, head, (ws) => ws.close(code, Buffer.from(reason).subarray(0, 123).toString()));
+  };
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== API_PATH) return refuseUpgrade(socket, 404, 'Not Found');
-    if (!hostAllowed(request, port)) return refuseUpgrade(socket, 403, 'Forbidden');
-    // Browsers always send Origin on a WebSocket handshake; a foreign page must not reach the API.
-    if (!originAllowed(request, port, false)) return refuseUpgrade(socket, 403, 'Forbidden');
-    if (!tokenSource(request, url, token, port)) return refuseUpgrade(socket, 401, 'Unauthorized');
+    if (!hostAllowed(request)) return refuseUpgrade(socket, 403, 'Forbidden');
+    // Browsers always send Origin on a WebSocket handshake; a foreign page must not reach the API. A refused
+    // caller still gets the handshake, then a close code and a reason and nothing else: a browser hides a refused
+    // handshake's status, and the app must be able to say "wrong token" rather than "cannot connect".
+    const origin = request.headers.origin;
+    if (!originAllowed(request, port, false, allowOrigins)) {
+      return refuseAfterUpgrade(request, socket, head, CLOSE_FOREIGN_ORIGIN, `origin ${String(origin).slice(0, 80)} is not allowed: start serve with --allow-origin ${String(origin).slice(0, 80)}`);
+    }
+    if (!tokenSource(request, url, token, port)) {
+      return refuseAfterUpgrade(request, socket, head, CLOSE_WRONG_TOKEN, 'wrong or missing token: use the token that svcca-studio serve printed on the server');
+    }
     wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws));
   });
 
@@ -151,6 +168,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     async close() {
       for (const ws of sockets) ws.close(1001, 'server shutting down');
       wss.close();
+      refusals.close();
       await new Promise<void>((resolvePromise) => {
         server.close(() => resolvePromise());
         server.closeAllConnections();

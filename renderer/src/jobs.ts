@@ -54,3 +54,12 @@ export async function cancelJob(id: string): Promise<void> {
     showError(err);
   }
 }
+
+/** Drops the jobs other callers started: after a drop their events stop, so they would stay in the bar forever. */
+export function clearExternalJobs(): void {
+  for (const id of external) {
+    const at = state.jobs.findIndex((j) => j.id === id);
+    if (at >= 0) state.jobs.splice(at, 1);
+  }
+  external.clear();
+}

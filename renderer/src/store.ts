@@ -3,6 +3,7 @@
  * in the matrix, the running jobs, the theme. Views read and write it; only jobs.ts and App.vue talk to the API
  * about it.
  */
+import type { ConnectionState } from '../../native/api/client.js';
 import { reactive } from 'vue';
 import type { Method, RunInfo, StepRef, WorkspaceInfo } from '../../native/api/contract.js';
 
@@ -57,6 +58,8 @@ export const state = reactive({
   error: null as string | null,
   theme: initialTheme(),
   connected: false,
+  /** Which server the page works on: this machine's, or an attached remote serve and its link's state. */
+  remote: { phase: 'local', url: null, detail: '' } as ConnectionState,
 });
 
 export function setTheme(theme: Theme): void {

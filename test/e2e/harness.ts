@@ -39,12 +39,14 @@ export interface Served {
 
 /**
  * Starts `svcca-studio serve WORKSPACE --port 0` with a throw-away index and waits for the URL it prints. `allow`:
- * more folders the page may open (serve's --allow; anything else the page names is refused).
+ * more folders the page may open (serve's --allow; anything else the page names is refused); `more`: a fixed port
+ * and further serve options (--token-file, --allow-origin).
  */
-export async function startServe(workspace: string, allow: readonly string[] = []): Promise<Served> {
+export async function startServe(workspace: string, allow: readonly string[] = [], more: { port?: number; args?: readonly string[] } = {}): Promise<Served> {
   const scratch = mkdtempSync(join(tmpdir(), 'svcca-e2e-'));
-  const extra = allow.length > 0 ? ['--allow', allow.join(delimiter)] : [];
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, 'serve', workspace, '--port', '0', '--db', join(scratch, 'index.sqlite'), ...extra], {
+  const extra = [...(allow.length > 0 ? ['--allow', allow.join(delimiter)] : []), ...(more.args ?? [])];
+  const port = String(more.port ?? 0);
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, 'serve', workspace, '--port', port, '--db', join(scratch, 'index.sqlite'), ...extra], {
     cwd: ROOT,
     stdio: 'pipe',
   });

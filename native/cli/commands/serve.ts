@@ -1,13 +1,38 @@
 import { WorkspaceScope } from '../../api/scope.js';
-import { statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { createStudio } from '../../api/studio.js';
 import { rendererBuild } from '../../serve/renderer-build.js';
 import { startServer } from '../../serve/server.js';
+import { newToken, parseOrigin } from '../../serve/security.js';
 import { defineCommand } from '../command.js';
 import { UsageError } from '../../errors.js';
 
-const USAGE = `svcca-studio serve [WORKSPACE] [--port P] [--db FILE] [--no-watch] [--allow DIR[${delimiter}DIR…]]`;
+const USAGE = `svcca-studio serve [WORKSPACE] [--port P] [--db FILE] [--no-watch] [--allow DIR[${delimiter}DIR…]] [--token-file FILE] [--allow-origin ORIGIN[,ORIGIN…]]`;
+
+/** Tokens shorter than this are refused in a token file: the token is the only secret between a tunnel and the API. */
+const MIN_TOKEN_LENGTH = 16;
+
+/**
+ * The token kept in FILE (so a restarted server keeps the one the app saved), or a new random one written there,
+ * readable by its owner only.
+ */
+function tokenFromFile(file: string): string {
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    if (!/^[A-Za-z0-9_-]+$/.test(token) || token.length < MIN_TOKEN_LENGTH) {
+      throw new UsageError(`--token-file ${file}: the token must be at least ${MIN_TOKEN_LENGTH} characters of A-Z a-z 0-9 _ -`);
+    }
+    return token;
+  }
+  const token = newToken();
+  try {
+    writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    throw new UsageError(`--token-file ${file}: cannot create it (${(err as Error).message})`);
+  }
+  return token;
+}
 
 /**
  * `serve`: the app's UI in a browser. HTTP + WebSocket on 127.0.0.1 only, a fresh random token in the printed URL
@@ -25,6 +50,14 @@ export const serveCommand = defineCommand({
       type: 'string',
       description: `more folders the page may open as workspaces and read arrays from, besides WORKSPACE (separated by '${delimiter}')`,
     },
+    'token-file': {
+      type: 'string',
+      description: 'keep the access token in FILE (created, owner-only, when missing): a restarted server keeps the token the app saved',
+    },
+    'allow-origin': {
+      type: 'string',
+      description: "page origins besides this server's own that may use the API (comma-separated), e.g. the local serve whose page attaches to this one through a tunnel",
+    },
   },
   async run({ positionals, options }, io) {
     if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'; usage: ${USAGE}`);
@@ -38,6 +71,14 @@ export const serveCommand = defineCommand({
       }
       if (!isFolder) throw new UsageError(`--allow ${dir}: no such folder`);
     }
+    const allowOrigins = (options['allow-origin'] ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '').map((o) => {
+      try {
+        return parseOrigin(o);
+      } catch (err) {
+        throw new UsageError(`--allow-origin: ${(err as Error).message}`);
+      }
+    });
+    const token = options['token-file'] !== undefined ? tokenFromFile(options['token-file']) : undefined;
     const staticDir = rendererBuild();
     const studio = await createStudio({
       ...(positionals[0] !== undefined ? { root: positionals[0] } : {}),
@@ -52,7 +93,7 @@ export const serveCommand = defineCommand({
     scope.setCurrent(opened);
     let server;
     try {
-      server = await startServer({ api: studio, scope, staticDir, port: options.port ?? 0 });
+      server = await startServer({ api: studio, scope, staticDir, port: options.port ?? 0, allowOrigins, ...(token !== undefined ? { token } : {}) });
     } catch (err) {
       await studio.close();
       const code = (err as NodeJS.ErrnoException).code;

@@ -27,10 +27,17 @@ function get(port: number, path: string, headers: Record<string, string> = {}): 
   });
 }
 
-function openSocket(url: string, origin?: string): Promise<{ ws: WebSocket } | { status: number }> {
+/** An accepted socket, a refused handshake's status, or (for a refusal after the handshake) the close code and reason. */
+function openSocket(url: string, origin?: string): Promise<{ ws: WebSocket } | { status: number } | { code: number; reason: string }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(url, origin ? { origin } : {});
-    ws.on('open', () => resolve({ ws }));
+    let closed = false;
+    ws.on('close', (code, reason) => {
+      closed = true;
+      resolve({ code, reason: reason.toString() });
+    });
+    // A refused socket closes at once; an accepted one stays open.
+    ws.on('open', () => setTimeout(() => !closed && resolve({ ws }), 100));
     ws.on('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0 }));
     ws.on('error', () => resolve({ status: -1 }));
   });
@@ -71,6 +78,9 @@ describe('serve over HTTP', () => {
     const csp = String(reply.headers['content-security-policy']);
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${server.port}`);
+    // A remote serve is reached through a tunnel ending on this machine's loopback: any port there, nothing else.
+    expect(csp).toMatch(/connect-src [^;]*ws:\/\/127\.0\.0\.1:\*/);
+    expect(csp).not.toMatch(/connect-src [^;]*(ws:|wss:)( |;|$)/);
     expect(csp).toContain("img-src 'self' data: blob:");
     expect(reply.headers['referrer-policy']).toBe('no-referrer');
     const cookie = String(reply.headers['set-cookie']);
@@ -99,15 +109,43 @@ describe('serve over HTTP', () => {
 describe('serve over WebSocket', () => {
   const wsUrl = (token: string): string => `ws://127.0.0.1:${server.port}/api?token=${token}`;
 
-  it('refuses an upgrade without the token or from another origin', async () => {
-    expect(await openSocket(wsUrl('nope'), `http://127.0.0.1:${server.port}`)).toEqual({ status: 401 });
-    expect(await openSocket(wsUrl(server.token), 'http://evil.example')).toEqual({ status: 403 });
-    expect(await openSocket(wsUrl(server.token), `http://127.0.0.1:${server.port + 1}`)).toEqual({ status: 403 });
+  it('refuses a socket without the token or from another origin, with a close code and a reason the page can show', async () => {
+    expect(await openSocket(wsUrl('nope'), `http://127.0.0.1:${server.port}`)).toEqual({ code: 4401, reason: expect.stringContaining('wrong or missing token') });
+    expect(await openSocket(wsUrl(server.token), 'http://evil.example')).toEqual({
+      code: 4403,
+      reason: 'origin http://evil.example is not allowed: start serve with --allow-origin http://evil.example',
+    });
+    expect(await openSocket(wsUrl(server.token), `http://127.0.0.1:${server.port + 1}`)).toMatchObject({ code: 4403 });
+  });
+
+  it('accepts a non-browser client (no Origin) with the token, whatever loopback port its tunnel uses, but no foreign Host', async () => {
+    const opened = await openSocket(wsUrl(server.token));
+    expect('ws' in opened).toBe(true);
+    if ('ws' in opened) opened.ws.close();
+    const tunnelled = new WebSocket(wsUrl(server.token), { headers: { host: 'localhost:9000' } });
+    await new Promise<void>((ok, fail) => (tunnelled.once('open', () => ok()), tunnelled.once('error', fail)));
+    tunnelled.close();
+    const rebound = new WebSocket(wsUrl(server.token), { headers: { host: 'evil.example:9000' } });
+    const status = await new Promise((ok) => rebound.on('unexpected-response', (_q, res) => ok(res.statusCode)));
+    expect(status).toBe(403);
+  });
+
+  it('accepts the origins given with allowOrigins (a page served elsewhere attaching as a remote)', async () => {
+    const other = await startServer({ api, scope: new WorkspaceScope(), staticDir, port: 0, allowOrigins: ['http://127.0.0.1:5000'] });
+    try {
+      const url = `ws://127.0.0.1:${other.port}/api?token=${other.token}`;
+      const opened = await openSocket(url, 'http://127.0.0.1:5000');
+      expect('ws' in opened).toBe(true);
+      if ('ws' in opened) opened.ws.close();
+      expect(await openSocket(url, 'http://127.0.0.1:5001')).toMatchObject({ code: 4403 });
+    } finally {
+      await other.close();
+    }
   });
 
   it('speaks the wire protocol: calls, one-line errors for bad messages, events', async () => {
     const opened = await openSocket(wsUrl(server.token), `http://localhost:${server.port}`);
-    if (!('ws' in opened)) throw new Error(`upgrade refused: ${opened.status}`);
+    if (!('ws' in opened)) throw new Error(`upgrade refused: ${JSON.stringify(opened)}`);
     const ws = opened.ws;
     const messages: unknown[] = [];
     const next = (): Promise<Record<string, unknown>> =>
