@@ -16,6 +16,11 @@ import { compareForStudio } from './studio-compare.js';
 import { runMatrix } from '../compute/matrix.js';
 import { runCompress } from '../analyses/compression.js';
 import { runDynamics } from '../analyses/dynamics.js';
+import { runSpectrum } from '../analyses/intrinsic-dim.js';
+import { runClassSensitivity } from '../analyses/class-sensitivity.js';
+import { runSignificance } from '../analyses/significance.js';
+import { layerIdentification } from '../analyses/layer-identification.js';
+import { runGroupDynamics } from '../analyses/group-dynamics.js';
 import { CancelledError, InputError, UsageError } from '../errors.js';
 import type {
   CallOptions,
@@ -35,6 +40,16 @@ import type {
   StudioApi,
   Unsubscribe,
   WorkspaceInfo,
+  SpectrumRequest,
+  SpectrumResult,
+  SensitivityRequest,
+  SensitivityResult,
+  RunSignificanceRequest,
+  RunSignificanceResult,
+  IdentifyRequest,
+  IdentifyResult,
+  GroupDynamicsRequest,
+  GroupDynamicsResult,
 } from './contract.js';
 
 export interface StudioOptions {
@@ -59,6 +74,12 @@ interface JobContext {
 }
 
 let openCounter = 0;
+
+/** A job's signal and progress as an analysis takes them. */
+const analysisContext = (context: JobContext): { signal: AbortSignal; onProgress: (done: number, total: number, label: string) => void } => ({
+  signal: context.signal,
+  onProgress: (done, total, label) => context.progress(done, total, label),
+});
 
 async function requireFolder(root: string): Promise<string> {
   const full = resolve(root);
@@ -203,6 +224,31 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
       return job('Compression preview', callOptions, (context) =>
         runCompress(index, request, { signal: context.signal, onProgress: (done, total, label) => context.progress(done, total, label) }),
       );
+    },
+    async spectrum(request: SpectrumRequest, callOptions?: CallOptions): Promise<SpectrumResult> {
+      await ready();
+      const index = current.index;
+      return job('Spectra', callOptions, (context) => runSpectrum(index, request, analysisContext(context)));
+    },
+    async classSensitivity(request: SensitivityRequest, callOptions?: CallOptions): Promise<SensitivityResult> {
+      await ready();
+      const index = current.index;
+      return job('Class sensitivity', callOptions, (context) => runClassSensitivity(index, request, analysisContext(context)));
+    },
+    async significance(request: RunSignificanceRequest, callOptions?: CallOptions): Promise<RunSignificanceResult> {
+      await ready();
+      const index = current.index;
+      return job('Significance', callOptions, (context) => runSignificance(index, { ...request, method: request.method ?? 'svcca' }, analysisContext(context)));
+    },
+    async identify(request: IdentifyRequest = {}, callOptions?: CallOptions): Promise<IdentifyResult> {
+      await ready();
+      const index = current.index;
+      return job('Layer identification', callOptions, (context) => layerIdentification(index, request, analysisContext(context)));
+    },
+    async groupDynamics(request: GroupDynamicsRequest, callOptions?: CallOptions): Promise<GroupDynamicsResult> {
+      await ready();
+      const index = current.index;
+      return job('Group dynamics', callOptions, (context) => runGroupDynamics(index, request, analysisContext(context)));
     },
     async cancel(jobId) {
       // Cancelling a job that already ended is not an error: the race is inherent to a remote cancel.
