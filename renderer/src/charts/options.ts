@@ -6,6 +6,9 @@
 import type { ChartOption } from './echarts.js';
 
 /** Viridis, perceptually even and readable on both themes. */
+/** Line colours (the app-wide palette, charts/echarts.ts), for views that colour series by hand. */
+export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+
 export const VIRIDIS = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'];
 
 export interface HeatmapSpec {
@@ -37,17 +40,18 @@ export function heatmapOption(spec: HeatmapSpec): ChartOption {
     tooltip: { formatter: (p: { data: [number, number, number] }) => `${spec.yName} ${spec.y[p.data[1]]} · ${spec.xName} ${spec.x[p.data[0]]}<br/>${spec.scaleName}: ${p.data[2].toFixed(4)}` },
     xAxis: { type: 'category', data: [...spec.x], name: spec.xName, nameLocation: 'middle', nameGap: 30, splitArea: { show: false } },
     yAxis: { type: 'category', data: [...spec.y], name: spec.yName, nameLocation: 'middle', nameGap: (spec.left ?? 70) - 18, inverse: true },
+    // The colour bar: its title and top value above it, its bottom value below (no drag handles, whose labels collide).
     visualMap: {
       min,
       max,
-      calculable: true,
+      calculable: false,
       orient: 'vertical',
       right: 4,
       top: 'middle',
-      itemHeight: 140,
-      text: [spec.scaleName, ''],
-      textGap: 8,
-      precision: digits,
+      itemHeight: 150,
+      itemWidth: 14,
+      text: [`${spec.scaleName}\n${max.toFixed(digits)}`, min.toFixed(digits)],
+      textGap: 6,
       inRange: { color: VIRIDIS },
     },
     series: [
@@ -78,6 +82,20 @@ export function stepAxis(steps: ReadonlyArray<number | 'final'>): { axis: ChartO
   const x = geometric ? xs.map((s) => (s > 0 ? s : floor)) : xs;
   return {
     x,
-    axis: { type: geometric ? 'log' : 'value', name: geometric ? 'training step (log scale; step 0 at the left edge)' : 'training step', nameLocation: 'middle', nameGap: 28, scale: !geometric, min: geometric ? floor : undefined },
+    axis: {
+      type: geometric ? 'log' : 'value',
+      name: geometric ? 'training step (log scale; step 0 at the left edge)' : 'training step',
+      nameLocation: 'middle',
+      nameGap: 28,
+      scale: !geometric,
+      min: geometric ? floor : undefined,
+      axisLabel: { formatter: (v: number) => (geometric && v <= floor ? '0' : v.toLocaleString('en-US')) },
+    },
   };
+}
+
+/** A legend that wraps instead of scrolling (every entry visible in an exported picture) and the grid top it needs. */
+export function wrappingLegend(entries: number, perRow = 6): { legend: ChartOption; top: number } {
+  const rows = Math.max(1, Math.ceil(entries / perRow));
+  return { legend: { top: 4, type: 'plain', itemGap: 10, itemWidth: 18 }, top: 26 + 22 * rows };
 }
