@@ -36,7 +36,8 @@ export function heatmapOption(spec: HeatmapSpec): ChartOption {
   const max = spec.max ?? Math.max(...flat, 1);
   const cells = spec.x.length * spec.y.length;
   return {
-    grid: { left: spec.left ?? 70, right: 96, top: 16, bottom: 56 },
+    // Room on the right for the colour bar's title, centred over the bar.
+    grid: { left: spec.left ?? 70, right: Math.max(96, 12 + 7 * spec.scaleName.length), top: 16, bottom: 56 },
     tooltip: { formatter: (p: { data: [number, number, number] }) => `${spec.yName} ${spec.y[p.data[1]]} · ${spec.xName} ${spec.x[p.data[0]]}<br/>${spec.scaleName}: ${p.data[2].toFixed(4)}` },
     xAxis: { type: 'category', data: [...spec.x], name: spec.xName, nameLocation: 'middle', nameGap: 30, splitArea: { show: false } },
     yAxis: { type: 'category', data: [...spec.y], name: spec.yName, nameLocation: 'middle', nameGap: (spec.left ?? 70) - 18, inverse: true },

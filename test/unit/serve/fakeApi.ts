@@ -51,6 +51,11 @@ export function recordingApi(): RecordingApi {
     matrix: unavailable,
     dynamics: unavailable,
     compress: unavailable,
+    spectrum: unavailable,
+    classSensitivity: unavailable,
+    significance: unavailable,
+    identify: unavailable,
+    groupDynamics: unavailable,
     async cancel(jobId) {
       calls.push({ method: 'cancel', args: [jobId] });
       running.get(jobId)?.();
