@@ -15,12 +15,12 @@
  * A layer's matrix at one grid is computed once and shared (`LayerRows`).
  */
 import { UsageError } from '../errors.js';
+import type { RowMode } from '../domain/index.js';
 import type { LayerData } from '../layers/index.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
 import { adaptiveAveragePool } from './pooling.js';
 
-export type RowMode = 'channels' | 'flatten' | 'mean';
-export const ROW_MODES: readonly RowMode[] = ['channels', 'flatten', 'mean'];
+export { ROW_MODES, type RowMode } from '../domain/index.js';
 
 /** The grid a pair of layers is compared on: null = one row per datapoint (dense, flattened or pooled to 1×1). */
 export type Grid = readonly [number, number] | null;

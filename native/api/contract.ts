@@ -31,6 +31,16 @@ import {
   TimestepsRequestSchema,
   TimestepsResultSchema,
   WorkspaceInfoSchema,
+  SpectrumRequestSchema,
+  SpectrumResultSchema,
+  SensitivityRequestSchema,
+  SensitivityResultSchema,
+  RunSignificanceRequestSchema,
+  RunSignificanceResultSchema,
+  IdentifyRequestSchema,
+  IdentifyResultSchema,
+  GroupDynamicsRequestSchema,
+  GroupDynamicsResultSchema,
   type IndexChangedEvent,
   type ProgressEvent,
   type Unsubscribe,
@@ -65,6 +75,16 @@ export const API = {
   grid: spec([GridRequestSchema, CallOptionsSchema], 1, GridResultSchema),
   timesteps: spec([TimestepsRequestSchema, CallOptionsSchema], 1, TimestepsResultSchema),
   cancel: spec([v.string()], 1, nothing),
+  /** Intrinsic dimensionality: spectra and k for each fraction per layer and checkpoint (`spectrum --json`). */
+  spectrum: spec([SpectrumRequestSchema, CallOptionsSchema], 1, SpectrumResultSchema),
+  /** Class sensitivity over checkpoints (`sensitivity --json`). */
+  classSensitivity: spec([SensitivityRequestSchema, CallOptionsSchema], 1, SensitivityResultSchema),
+  /** Noise floor and bootstrap interval for every pair of runs at a layer (`significance WORKSPACE --layer L --json`). */
+  significance: spec([RunSignificanceRequestSchema, CallOptionsSchema], 1, RunSignificanceResultSchema),
+  /** Layer identification across seeds (`identify --json`). */
+  identify: spec([IdentifyRequestSchema, CallOptionsSchema], 0, IdentifyResultSchema),
+  /** Learning dynamics averaged over a group's runs, with sd (`dynamics --group G --json`). */
+  groupDynamics: spec([GroupDynamicsRequestSchema, CallOptionsSchema], 1, GroupDynamicsResultSchema),
 } as const satisfies Record<string, MethodSpec>;
 
 type Api = typeof API;

@@ -152,6 +152,11 @@ const PATH_POLICIES: Record<ApiMethod, PathPolicy> = {
   grid: namesOnly,
   timesteps: namesOnly,
   cancel: namesOnly,
+  spectrum: namesOnly,
+  classSensitivity: namesOnly,
+  significance: namesOnly,
+  identify: namesOnly,
+  groupDynamics: namesOnly,
 };
 
 /** The methods whose arguments carry paths (what the scope tests must cover). */

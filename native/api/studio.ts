@@ -22,6 +22,11 @@ import { runGroups } from '../analyses/groups.js';
 import { runGrid } from '../analyses/grid.js';
 import { runTimesteps } from '../analyses/timesteps.js';
 import type { AnalysisContext } from '../analyses/context.js';
+import { runSpectrum } from '../analyses/intrinsic-dim.js';
+import { runClassSensitivity } from '../analyses/class-sensitivity.js';
+import { runSignificance } from '../analyses/significance.js';
+import { layerIdentification } from '../analyses/layer-identification.js';
+import { runGroupDynamics } from '../analyses/group-dynamics.js';
 import { CancelledError, InputError, UsageError } from '../errors.js';
 import type {
   CallOptions,
@@ -51,6 +56,16 @@ import type {
   TimestepsResult,
   Unsubscribe,
   WorkspaceInfo,
+  SpectrumRequest,
+  SpectrumResult,
+  SensitivityRequest,
+  SensitivityResult,
+  RunSignificanceRequest,
+  RunSignificanceResult,
+  IdentifyRequest,
+  IdentifyResult,
+  GroupDynamicsRequest,
+  GroupDynamicsResult,
 } from './contract.js';
 
 export interface StudioOptions {
@@ -76,6 +91,7 @@ interface JobContext {
 
 let openCounter = 0;
 
+/** A job's signal and progress as an analysis takes them. */
 async function requireFolder(root: string): Promise<string> {
   const full = resolve(root);
   const info = await stat(full).catch(() => null);
@@ -241,6 +257,21 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
     },
     async timesteps(request: TimestepsRequest, callOptions?: CallOptions): Promise<TimestepsResult> {
       return analysis('Similarity across sequence timesteps', callOptions, (index, context) => runTimesteps(index, request, context));
+    },
+    async spectrum(request: SpectrumRequest, callOptions?: CallOptions): Promise<SpectrumResult> {
+      return analysis('Spectra', callOptions, (index, context) => runSpectrum(index, request, context));
+    },
+    async classSensitivity(request: SensitivityRequest, callOptions?: CallOptions): Promise<SensitivityResult> {
+      return analysis('Class sensitivity', callOptions, (index, context) => runClassSensitivity(index, request, context));
+    },
+    async significance(request: RunSignificanceRequest, callOptions?: CallOptions): Promise<RunSignificanceResult> {
+      return analysis('Significance', callOptions, (index, context) => runSignificance(index, { ...request, method: request.method ?? 'svcca' }, context));
+    },
+    async identify(request: IdentifyRequest = {}, callOptions?: CallOptions): Promise<IdentifyResult> {
+      return analysis('Layer identification', callOptions, (index, context) => layerIdentification(index, request, context));
+    },
+    async groupDynamics(request: GroupDynamicsRequest, callOptions?: CallOptions): Promise<GroupDynamicsResult> {
+      return analysis('Group dynamics', callOptions, (index, context) => runGroupDynamics(index, request, context));
     },
     async cancel(jobId) {
       // Cancelling a job that already ended is not an error: the race is inherent to a remote cancel.

@@ -5,7 +5,19 @@
 import type { ProgressEvent } from '../../native/api/contract.js';
 import { isCancelledError } from '../../native/api/client.js';
 import { api, newJobId } from './api.js';
-import { showError, state } from './store.js';
+import { reactive } from 'vue';
+import { errorText, showError, state } from './store.js';
+
+/** What a view shows about its own last job: computing, failed (with the reason), or cancelled. */
+export interface JobOutcome {
+  busy: boolean;
+  error: string | null;
+  cancelled: boolean;
+}
+
+export function jobOutcome(): JobOutcome {
+  return reactive({ busy: false, error: null, cancelled: false });
+}
 
 const external = new Set<string>();
 
@@ -28,16 +40,23 @@ export function onProgress(event: ProgressEvent): void {
   }
 }
 
-export async function runJob<T>(label: string, call: (jobId: string) => Promise<T>): Promise<T | undefined> {
+/** `outcome`: the view's own status, told of the start, a failure (then shown there, not in the error bar) and a cancel. */
+export async function runJob<T>(label: string, call: (jobId: string) => Promise<T>, outcome?: JobOutcome): Promise<T | undefined> {
   const id = newJobId(label.split(' ')[0]!.toLowerCase());
   state.jobs.push({ id, label, done: 0, total: 0, rate: 0, startedAt: Date.now(), cancelling: false });
+  if (outcome) Object.assign(outcome, { busy: true, error: null, cancelled: false });
   try {
     return await call(id);
   } catch (err) {
-    if (isCancelled(err)) return undefined;
-    showError(err);
+    if (isCancelled(err)) {
+      if (outcome) outcome.cancelled = true;
+      return undefined;
+    }
+    if (outcome) outcome.error = errorText(err);
+    else showError(err);
     return undefined;
   } finally {
+    if (outcome) outcome.busy = false;
     const at = state.jobs.findIndex((j) => j.id === id);
     if (at >= 0) state.jobs.splice(at, 1);
   }

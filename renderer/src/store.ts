@@ -7,13 +7,18 @@ import type { ConnectionState } from '../../native/api/client.js';
 import { reactive } from 'vue';
 import type { Method, RunInfo, StepRef, WorkspaceInfo } from '../../native/api/contract.js';
 
-export type ViewName = 'runs' | 'matrix' | 'pair' | 'dynamics' | 'compression';
+export type ViewName = 'runs' | 'matrix' | 'pair' | 'dynamics' | 'compression' | 'spectrum' | 'sensitivity' | 'significance' | 'identify' | 'group';
 export const VIEWS: ReadonlyArray<{ name: ViewName; title: string }> = [
   { name: 'runs', title: 'Runs' },
   { name: 'matrix', title: 'Cluster matrix' },
   { name: 'pair', title: 'Pair' },
   { name: 'dynamics', title: 'Dynamics' },
   { name: 'compression', title: 'Compression' },
+  { name: 'spectrum', title: 'Spectra' },
+  { name: 'sensitivity', title: 'Class sensitivity' },
+  { name: 'significance', title: 'Significance' },
+  { name: 'identify', title: 'Layer identification' },
+  { name: 'group', title: 'Group dynamics' },
 ];
 
 export interface LayerChoice {
@@ -99,7 +104,12 @@ export function viewFromHash(): ViewName {
   return VIEWS.some((v) => v.name === name) ? (name as ViewName) : 'runs';
 }
 
-export function showError(err: unknown): void {
+/** An error as one line: its kind (when not plain Error) and message. */
+export function errorText(err: unknown): string {
   const message = err instanceof Error ? `${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}` : String(err);
-  state.error = message.replace(/\s*\n\s*/g, ' ');
+  return message.replace(/\s*\n\s*/g, ' ');
+}
+
+export function showError(err: unknown): void {
+  state.error = errorText(err);
 }

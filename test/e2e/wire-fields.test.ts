@@ -75,6 +75,38 @@ const SAMPLES: Record<ApiMethod, (refs: Refs) => unknown[][]> = {
   // The example has no sequence layer; a conv layer's positions stand in for timesteps.
   timesteps: () => [[{ run: RUN, layer: 'conv2', step: 'last', timesteps: [0, 5, 15], method: 'svcca', keep: 0.99, epsilon: 1e-10, layout: 'nhwc' }, { jobId: 'fields-timesteps' }], [{ run: RUN, layer: 'conv2', timesteps: [0, 1], method: 'cca', dims: 4, layout: 'nhwc' }]],
   cancel: () => [['fields-nothing-running']],
+  spectrum: () => [
+    [{ run: RUN, conv: 'flatten', epsilon: 1e-10, fractions: [0.9, 0.99], steps: [0, 'last'], layout: 'nhwc', neuronsFirst: false }, { jobId: 'fields-spectrum' }],
+  ],
+  classSensitivity: () => [
+    [
+      { run: RUN, reference: 'last', target: 'logits', method: 'svcca', conv: 'channels', keep: 0.99, epsilon: 1e-10, fraction: 0.9, layout: 'nhwc', neuronsFirst: false },
+      { jobId: 'fields-sensitivity' },
+    ],
+    [{ run: RUN, target: 'labels', method: 'cca', dims: 3 }],
+  ],
+  significance: () => [
+    [
+      { layer: 'fc', runs: RUNS.slice(0, 2), step: 'last', method: 'svcca', keep: 0.99, epsilon: 1e-10, permutations: 2, bootstrap: 2, level: 0.9, seed: 3, conv: 'channels', layout: 'nhwc', neuronsFirst: false },
+      { jobId: 'fields-significance' },
+    ],
+    [{ layer: 'fc', group: 'true_lr0.01', method: 'cca', dims: 4, permutations: 1, bootstrap: 0 }],
+    [{ layer: 'fc', runs: RUNS.slice(0, 2), method: 'cka-rbf', sigma: 0.5, permutations: 1, bootstrap: 1 }],
+  ],
+  identify: () => [
+    [
+      { runs: RUNS.slice(0, 2), step: 'last', methods: ['svcca', 'cka'], conv: 'flatten', keep: 0.99, epsilon: 1e-10, layout: 'nhwc', neuronsFirst: false },
+      { jobId: 'fields-identify' },
+    ],
+    [{ group: 'true_lr0.01', methods: ['cca', 'cka-rbf'], dims: 4, sigma: 0.5 }],
+  ],
+  groupDynamics: () => [
+    [
+      { group: 'true_lr0.01', method: 'svcca', threshold: 0.9, conv: 'channels', keep: 0.99, epsilon: 1e-10, layout: 'nhwc', neuronsFirst: false },
+      { jobId: 'fields-group-dynamics' },
+    ],
+    [{ group: 'true_lr0.01', method: 'cca', dims: 4 }],
+  ],
 };
 
 /** The field names an argument schema declares, or null when the argument is not an object. */

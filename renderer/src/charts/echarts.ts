@@ -45,5 +45,7 @@ export function baseOption(theme: 'light' | 'dark'): ChartOption {
     animation: false,
     textStyle: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif' },
     darkMode: theme === 'dark',
+    // Tableau 10: distinct on white and on the dark theme's navy (ECharts' own palette has a navy that vanishes there).
+    color: ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'],
   };
 }

@@ -66,6 +66,11 @@ const CASES: Record<ApiMethod, { valid: unknown[]; invalid: unknown[][] }> = {
   grid: { valid: [{ runs: ['a', 'b'], method: 'cka' }], invalid: [[{ runs: ['a'] }], [{ runs: ['a', 'b'], conv: 'pixels' }]] },
   timesteps: { valid: [{ run: 'run', layer: 'h', timesteps: [0, 3] }], invalid: [[{ run: 'run' }], [{ run: 'run', layer: 'h', timesteps: [-1] }]] },
   cancel: { valid: ['j1'], invalid: [[], [1], [null]] },
+  spectrum: { valid: [{ run: 'run', fractions: [0.9], steps: [0, 'last'] }], invalid: [[{}], [{ run: 'run', conv: 'dft' }], [{ run: 'run', fractions: '0.9' }]] },
+  classSensitivity: { valid: [{ run: 'run', target: 'labels' }], invalid: [[{}], [{ run: 'run', target: 'pixels' }], [{ run: 'run', method: 'dft-cca-x' }]] },
+  significance: { valid: [{ layer: 'fc', runs: ['a', 'b'], method: 'cka-rbf' }], invalid: [[{}], [{ layer: 'fc', permutations: -1 }], [{ layer: 'fc', method: 'dft-cca' }]] },
+  identify: { valid: [{ group: 'g', methods: ['cka', 'svcca'] }], invalid: [[{ methods: 'cka' }], [{ methods: ['euclid'] }], [{ runs: [1, 2] }]] },
+  groupDynamics: { valid: [{ group: 'g', method: 'pwcca' }], invalid: [[{}], [{ group: 'g', run: 'r' }], [{ group: 'g', threshold: 'high' }]] },
 };
 
 const withWs = (args: unknown[]): unknown[] => args.map((a) => (a === '<ws>' ? ws : a));

@@ -56,6 +56,11 @@ export function recordingApi(): RecordingApi {
     groups: unavailable,
     grid: unavailable,
     timesteps: unavailable,
+    spectrum: unavailable,
+    classSensitivity: unavailable,
+    significance: unavailable,
+    identify: unavailable,
+    groupDynamics: unavailable,
     async cancel(jobId) {
       calls.push({ method: 'cancel', args: [jobId] });
       running.get(jobId)?.();

@@ -1,0 +1,256 @@
+/**
+ * The analysis views end to end (issue 16, "the UI shows everything"): `svcca-studio serve` on the example workspace,
+ * driven in Debian's chromium. Each view computes on real data and must show the CLI's --json numbers for the same
+ * question; every picture in it exports as PNG, SVG and CSV; and each view leaves screenshots at 1440×900 and 900×600,
+ * light and dark, in test-results/e2e/ for a person to look at.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ensureRendererBuild } from './build-renderer.js';
+import { cliJson, ensureCliBuild, exampleWorkspace, findChromium, launchBrowser, pngSize, screenshot, startServe } from './harness.js';
+import type { Browser, Served } from './harness.js';
+
+const CHROMIUM = findChromium();
+const WORKSPACE = exampleWorkspace();
+
+interface RunsJson {
+  runs: Array<{ name: string; group?: string; layers: string[]; steps: Array<number | 'final'> }>;
+}
+
+const SIZES = [
+  { width: 1440, height: 900 },
+  { width: 900, height: 600 },
+] as const;
+
+describe.skipIf(!CHROMIUM)(`analysis views in chromium against serve${CHROMIUM ? '' : ' (skipped: no chromium)'}`, () => {
+  let served: Served;
+  let browser: Browser;
+  let page: Page;
+  let runs: RunsJson['runs'];
+  const scratch = mkdtempSync(join(tmpdir(), 'svcca-e2e-analyses-'));
+  const db = join(scratch, 'index.sqlite');
+  const cli = <T>(args: string[]): T => cliJson<T>([...args, '--db', db]);
+
+  beforeAll(async () => {
+    ensureCliBuild();
+    await ensureRendererBuild();
+    runs = cliJson<RunsJson>(['runs', WORKSPACE, '--db', db]).runs;
+    served = await startServe(WORKSPACE);
+    browser = await launchBrowser(CHROMIUM!, { width: 1440, height: 900 });
+    page = browser.page;
+    await page.goto(served.url);
+    await page.locator('[data-testid="runs-table"] tbody tr').first().waitFor();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  /** The run the one-run views start on (the first with several checkpoints), and the first group of several runs. */
+  const dynamicRun = (): string => runs.find((r) => r.steps.length > 1)!.name;
+  const largestGroup = (): { name: string; members: string[] } => {
+    const groups = new Map<string, string[]>();
+    for (const r of runs) if (r.group) groups.set(r.group, [...(groups.get(r.group) ?? []), r.name]);
+    const [name, members] = [...groups.entries()].sort((a, b) => b[1].length - a[1].length)[0]!;
+    return { name, members };
+  };
+
+  async function open(view: string): Promise<void> {
+    await page.locator(`[role="tab"][data-view="${view}"]`).click();
+    await expect.poll(() => page.locator('[role="tab"][aria-selected="true"]').getAttribute('data-view')).toBe(view);
+  }
+
+  /** Every chart panel of the view exports a decodable PNG, an SVG with drawn paths and a CSV with a header row. */
+  async function exportsEveryPicture(name: string): Promise<number> {
+    const panels = page.locator('main .chart-panel');
+    const count = await panels.count();
+    expect(count, `${name}: charts in the view`).toBeGreaterThan(0);
+    for (let i = 0; i < count; i++) {
+      const panel = panels.nth(i);
+      const title = (await panel.locator('h3').textContent())?.trim() ?? `chart ${i}`;
+      const save = async (kind: 'png' | 'svg' | 'csv'): Promise<Buffer> => {
+        const [download] = await Promise.all([page.waitForEvent('download'), panel.locator(`[data-export="${kind}"]`).click()]);
+        const path = join(scratch, `${name}-${i}.${kind}`);
+        await download.saveAs(path);
+        return readFileSync(path);
+      };
+      const png = await save('png');
+      const size = pngSize(png);
+      expect(size, `${title}: PNG`).not.toBeNull();
+      expect(size!.width, `${title}: PNG width`).toBeGreaterThan(300);
+      const svg = (await save('svg')).toString('utf8');
+      expect(svg, `${title}: SVG`).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      expect(svg).toContain('<path');
+      const csv = (await save('csv')).toString('utf8').split('\r\n');
+      expect(csv[0]!.split(',').length, `${title}: CSV header`).toBeGreaterThan(1);
+      expect(csv.length, `${title}: CSV rows`).toBeGreaterThan(2);
+    }
+    return count;
+  }
+
+  /** Screenshots of the open view at both sizes and both themes; back to 1440×900 light. */
+  async function shoot(name: string): Promise<void> {
+    for (const size of SIZES) {
+      await page.setViewportSize(size);
+      for (const theme of ['light', 'dark'] as const) {
+        if ((await page.evaluate(() => document.documentElement.dataset['theme'] ?? 'light')) !== theme) await page.getByTestId('theme-toggle').click();
+        await page.waitForTimeout(250);
+        await screenshot(page, `a-${name}-${size.width}x${size.height}-${theme}`);
+      }
+    }
+    await page.getByTestId('theme-toggle').click();
+    await page.setViewportSize(SIZES[0]);
+    expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('light');
+  }
+
+  it('Spectra: k for 90% / 99% per layer and checkpoint equals `spectrum --json`', async () => {
+    const run = dynamicRun();
+    await open('spectrum');
+    await expect.poll(() => page.getByTestId('view-empty').count()).toBe(1);
+    await page.getByTestId('spectrum-run').selectOption(run);
+    await page.getByTestId('spectrum-compute').click();
+    await page.getByTestId('spectrum-table').waitFor({ timeout: 120_000 });
+    const expected = cli<{ layers: string[]; steps: Array<number | 'final'>; k: Record<string, Record<string, number[]>>; k_variance: Record<string, Record<string, number[]>> }>(['spectrum', WORKSPACE, '--run', run]);
+    for (const layer of expected.layers) {
+      for (const [i, step] of expected.steps.entries()) {
+        const cell = page.locator(`[data-testid="spectrum-table"] tr[data-layer="${layer}"] td[data-step="${step}"]`);
+        const text = (await cell.textContent())!.replace(/\s+/g, ' ').trim();
+        expect(text, `${layer} step ${step}`).toBe(`${expected.k['0.9']![layer]![i]} / ${expected.k['0.99']![layer]![i]} (${expected.k_variance['0.9']![layer]![i]} / ${expected.k_variance['0.99']![layer]![i]})`);
+      }
+    }
+    await page.getByTestId('spectrum-layer').selectOption('fc');
+    expect(await exportsEveryPicture('spectrum')).toBe(2);
+    await shoot('spectrum');
+  });
+
+  it('Class sensitivity: the class × layer heatmap follows the slider; learned-early order equals `sensitivity --json`', async () => {
+    const run = dynamicRun();
+    await open('sensitivity');
+    await page.getByTestId('sensitivity-run').selectOption(run);
+    await page.getByTestId('sensitivity-compute').click();
+    const slider = page.getByTestId('sensitivity-slider');
+    await slider.waitFor({ timeout: 120_000 });
+    const expected = cli<{ steps: Array<number | 'final'>; early_order: string[]; learned_at: Record<string, number | null>; classes: string[] }>(['sensitivity', WORKSPACE, '--run', run]);
+    expect(await page.getByTestId('sensitivity-early').textContent()).toBe(expected.early_order.join(' '));
+    const learned = expected.classes.filter((c) => expected.learned_at[c] !== null);
+    const not = expected.classes.filter((c) => expected.learned_at[c] === null);
+    const words = [learned.map((c) => `${c} at step ${expected.learned_at[c]}`).join(', '), not.length ? `not yet: ${not.join(' ')}` : ''].filter(Boolean).join('; ');
+    expect(await page.getByTestId('sensitivity-learned').textContent()).toBe(words);
+    expect(await slider.getAttribute('max')).toBe(String(expected.steps.length - 1));
+    await slider.focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => page.getByTestId('sensitivity-step').textContent()).toBe(`step ${expected.steps[0]}`);
+    await expect.poll(() => page.locator('main .chart-panel h3').first().textContent()).toContain(`at step ${expected.steps[0]}`);
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    expect(await exportsEveryPicture('sensitivity')).toBe(3);
+    await shoot('sensitivity');
+  });
+
+  it('Significance: per run pair, the similarity, p-value and interval equal `significance --layer --json`', async () => {
+    // With no selection and few runs the view compares every pair of runs.
+    const all = runs.map((r) => r.name);
+    expect(all.length).toBeLessThanOrEqual(12);
+    await open('significance');
+    await page.getByTestId('significance-layer').selectOption('fc');
+    await page.getByTestId('significance-method').selectOption('svcca');
+    await page.getByTestId('significance-compute').click();
+    await page.getByTestId('significance-table').waitFor({ timeout: 120_000 });
+    const expected = cli<{ pairs: Array<{ a: string; b: string; similarity: number; noise_floor: { p_value: number; similarity: number }; interval: { low: number; high: number } }> }>(
+      ['significance', WORKSPACE, '--layer', 'fc', '--runs', all.join(','), '--method', 'svcca', '--permutations', '20', '--bootstrap', '20'],
+    );
+    expect(await page.locator('[data-testid="significance-table"] tbody tr').count()).toBe(expected.pairs.length);
+    for (const p of expected.pairs) {
+      const row = page.locator(`[data-testid="significance-table"] tr[data-pair="${p.a} × ${p.b}"]`);
+      expect(await row.locator('[data-col="similarity"]').textContent()).toBe(p.similarity.toFixed(4));
+      expect(await row.locator('[data-col="p"]').textContent()).toBe(p.noise_floor.p_value.toFixed(3));
+      expect(await row.locator('[data-col="interval"]').textContent()).toBe(`[${p.interval.low.toFixed(4)}, ${p.interval.high.toFixed(4)}]`);
+      expect(await row.locator('[data-col="noise"]').textContent()).toContain(p.noise_floor.similarity.toFixed(4));
+    }
+    expect(await exportsEveryPicture('significance')).toBe(1);
+    await shoot('significance');
+  });
+
+  it('Layer identification: a cancel says so; the accuracy per measure equals `identify --json`', async () => {
+    const group = largestGroup();
+    await open('identify');
+    await page.getByTestId('identify-group').selectOption(group.name);
+    // Cancel at once: the view says it was cancelled (not an error), and the job bar empties.
+    await page.getByTestId('identify-compute').click();
+    const job = page.locator('.job').first();
+    await job.waitFor();
+    await job.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.locator('.job').count(), { timeout: 60_000 }).toBe(0);
+    await expect.poll(() => page.getByTestId('view-cancelled').count()).toBe(1);
+    expect(await page.getByTestId('view-error').count()).toBe(0);
+    await page.getByTestId('identify-compute').click();
+    await page.getByTestId('identify-accuracy').waitFor({ timeout: 180_000 });
+    const expected = cli<{ methods: string[]; accuracy: Record<string, number> }>(['identify', WORKSPACE, '--group', group.name]);
+    for (const method of expected.methods) {
+      await page.getByTestId('identify-method').selectOption(method);
+      expect(await page.getByTestId('identify-accuracy').textContent()).toContain(`${(100 * expected.accuracy[method]!).toFixed(1)}%`);
+    }
+    await page.getByTestId('identify-method').selectOption(expected.methods.find((m) => m === 'svcca') ?? expected.methods[0]!);
+    expect(await exportsEveryPicture('identify')).toBe(3);
+    await shoot('identify');
+  });
+
+  it('Group dynamics: mean ± sd to final; each layer\'s settling step equals `dynamics --group --json`', async () => {
+    const group = runs.find((r) => r.group && r.steps.length > 1)!.group!;
+    await open('group');
+    await page.getByTestId('group-name').selectOption(group);
+    await page.getByTestId('group-compute').click();
+    await page.getByTestId('group-converged').waitFor({ timeout: 120_000 });
+    const expected = cli<{ layers: string[]; runs: string[]; converged_at: Record<string, number | 'final' | null> }>(['dynamics', WORKSPACE, '--group', group]);
+    for (const layer of expected.layers) {
+      expect(await page.locator(`[data-testid="group-converged"] tr[data-layer="${layer}"] [data-col="mean"]`).textContent()).toBe(String(expected.converged_at[layer] ?? '—'));
+    }
+    expect(await page.getByTestId('group-runs').textContent()).toContain(expected.runs.join(', '));
+    expect(await exportsEveryPicture('group')).toBe(2);
+    await shoot('group');
+  });
+
+  it('Dynamics: the Weighted SVCCA and mean-square summaries replace the panes and lines', async () => {
+    const run = dynamicRun();
+    await open('dynamics');
+    await page.getByTestId('dynamics-run').selectOption(run);
+    await page.getByTestId('dynamics-compute').click();
+    await page.getByTestId('dynamics-summary').waitFor({ timeout: 120_000 });
+    const expected = cli<{ summaries: { weighted: number[][][]; mean_square: number[][][] } }>(['dynamics', WORKSPACE, '--run', run, '--no-classes']);
+    await page.getByTestId('dynamics-summary').selectOption('weighted');
+    await expect.poll(() => page.locator('main .chart-panel h3').first().textContent()).toContain('Weighted SVCCA');
+    const last = expected.summaries.weighted[expected.summaries.weighted.length - 1]!;
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('main .chart-panel').first().locator('[data-export="csv"]').click()]);
+    await download.saveAs(join(scratch, 'weighted.csv'));
+    const rows = readFileSync(join(scratch, 'weighted.csv'), 'utf8').trim().split('\r\n').slice(1).map((line) => line.split(',').slice(1).map(Number));
+    rows.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(last[i]![j]!, 12)));
+    await page.getByTestId('dynamics-summary').selectOption('mean_square');
+    await expect.poll(() => page.locator('main .chart-panel h3').first().textContent()).toContain('mean ρ²');
+    await shoot('dynamics-mean-square');
+    await page.getByTestId('dynamics-summary').selectOption('headline');
+  });
+
+  it('a failed job says what happened in the view, not only in the error bar', async () => {
+    await open('significance');
+    // cka-rbf compares datapoints, and the service refuses conv layers compared channel-wise under it.
+    const conv = runs[0]!.layers.find((l) => l.startsWith('conv'));
+    if (!conv) return;
+    await page.getByTestId('significance-layer').selectOption(conv);
+    await page.getByTestId('significance-method').selectOption('cka-rbf');
+    await page.getByTestId('significance-compute').click();
+    await page.getByTestId('view-error').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('view-error').textContent()).toContain('cka-rbf');
+    await screenshot(page, 'a-failed-state');
+    await page.getByTestId('view-error').getByRole('button', { name: 'Dismiss' }).click();
+  });
+
+  it('the page raised no errors and no job is left running', async () => {
+    await expect.poll(() => page.locator('.job').count(), { timeout: 30_000 }).toBe(0);
+    expect(browser.problems).toEqual([]);
+  });
+});
