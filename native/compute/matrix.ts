@@ -246,7 +246,7 @@ export async function runMatrix(store: MatrixStore, request: MatrixRequest, ctx:
     linkage,
     // As compare reports it: the device class, the kernel backend that ran, its precision.
     backend: kernel.device,
-    kernel_backend: kernel.name,
+    kernel_backend: kernel.label,
     precision: kernel.precision,
     ...(options.backend === 'gpu' && kernel.device !== 'gpu' ? { backend_note: `no GPU kernel backend is available here; ran on ${kernel.name} (${kernel.precision})` } : {}),
     step,

@@ -76,7 +76,7 @@ export async function measureLayers(a: LayerData, b: LayerData, plan: Comparison
  */
 export async function backendFields(choice: ComparisonPlan['choice']): Promise<Record<string, unknown>> {
   const info = await backendInfo(choice);
-  const fields: Record<string, unknown> = { backend: info.device, kernel_backend: info.name, precision: info.precision };
+  const fields: Record<string, unknown> = { backend: info.device, kernel_backend: info.label, precision: info.precision };
   if (choice === 'gpu' && info.device !== 'gpu') fields['backend_note'] = `no GPU kernel backend is available here; ran on ${info.name} (${info.precision})`;
   return fields;
 }
