@@ -21,7 +21,8 @@ import { groupStats, groupValue } from '../analyses/group-stats.js';
 import type { MatrixRequest, MatrixResult, Method, RunInfo, StepRef } from '../domain/index.js';
 import { checkMeasureChoice, METHODS } from '../domain/index.js';
 import { CancelledError, InputError, UsageError } from '../errors.js';
-import { backendInfo } from '../kernels/index.js';
+import { backendInfo, BLAS_F32, type KernelChoice } from '../kernels/index.js';
+
 import { asDense, loadLayer, type LayerData } from '../layers/index.js';
 import { compareMatrices, validateCompareOptions, type BasisMethod, type CompareOptions } from '../measures/compare.js';
 import { dftCca } from '../measures/dft-cca.js';
@@ -80,8 +81,11 @@ const PAIR_FORMAT_VERSION = 1;
 
 interface Normalized {
   method: Method;
-  /** The kernel backend asked for (auto | cpu | gpu); measures and decompositions run their products there. */
-  backend: 'auto' | 'cpu' | 'gpu';
+  /**
+   * The kernel backend asked for (auto | cpu | gpu, or blas-f32 for `precision: 'f32'`); measures and decompositions
+   * run their products there.
+   */
+  backend: KernelChoice;
   /** Options of the basis pair step (basis methods without reference compat). */
   compare: CompareOptions | null;
   conv: 'channels' | 'flatten' | 'dft';
@@ -98,7 +102,8 @@ function normalize(request: MatrixRequest): Normalized {
   if (method === 'dft-cca' && conv !== 'dft') throw new UsageError(`--method dft-cca compares conv layers by frequency; --conv ${conv} does not apply`);
   if (conv === 'dft' && method === 'cka') throw new UsageError('--conv dft applies to the CCA family, not cka');
   const epsilon = request.epsilon ?? DEFAULT_EPSILON;
-  const backend = request.backend ?? 'auto';
+  if (request.precision === 'f32' && request.backend === 'gpu') throw new UsageError('--precision f32 runs on the CPU BLAS; it does not combine with --backend gpu');
+  const backend: KernelChoice = request.precision === 'f32' ? BLAS_F32 : (request.backend ?? 'auto');
   let compare: CompareOptions | null = null;
   if (method !== 'dft-cca' && conv !== 'dft') {
     compare = {
@@ -143,7 +148,10 @@ export async function runMatrix(store: MatrixStore, request: MatrixRequest, ctx:
   const arrays = runs.map((run) => store.resolveLayer(run.name, step, request.layer));
   const cache = new ComputeCache(store, ctx.cache ?? true);
   // Where the products run, as `compare` reports it; a float32 backend gives other digits, so it is in every key.
-  const kernel = await backendInfo(options.backend);
+  const kernel = await backendInfo(options.backend).catch((error: unknown) => {
+    if (options.backend !== BLAS_F32) throw error;
+    throw new UsageError(`--precision f32 needs the machine's BLAS (the blas-f32 kernel backend): ${(error as Error).message.replace(/^.*unavailable: /, '')}`);
+  });
   const basisParams: BasisParams = {
     kernel: kernel.name,
     array: null,

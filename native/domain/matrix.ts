@@ -11,6 +11,11 @@ export const MatrixRequestSchema = v.strictObject({
   runs: v.optional(v.array(v.string())),
   /** A run.json key to group by for within/between statistics (e.g. "labels", "lr"). */
   groupBy: v.optional(v.string()),
+  /**
+   * 'f32': screening precision — products and eigensolvers in float32 on the machine's BLAS (sgemm, ssyevd; the
+   * blas-f32 kernel backend), tolerance in docs/kernels.md. Default 'f64'.
+   */
+  precision: v.optional(v.picklist(['f64', 'f32'])),
 });
 export type MatrixRequest = v.InferOutput<typeof MatrixRequestSchema>;
 

@@ -36,6 +36,7 @@ export type { BackendInfo, Precision } from './backend.js';
 export type { KernelChoice, KernelResult } from './engine.js';
 export type { CholeskyOutput, EighOutput, MatrixBatch, QrOutput, SvdOutput } from './names.js';
 export { backendLabel, resolveDecompositionBackend, runDecomposition, runKernel } from './engine.js';
+export { BLAS, BLAS_F32 } from './blas/backend.js';
 
 export interface KernelOptions {
   /** 'auto' (default) | 'cpu' | 'gpu' | a backend name such as 'cpu-js'. */

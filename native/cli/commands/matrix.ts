@@ -29,6 +29,7 @@ export const matrixCommand = defineCommand({
     layout: { type: 'string', choices: ['nhwc', 'nchw'], description: 'conv layer layout on disk (default nhwc)' },
     'neurons-first': { type: 'boolean', description: 'dense layers are stored (neurons, datapoints)' },
     backend: { type: 'string', choices: ['auto', 'cpu', 'gpu'], description: 'kernel backend (reported in the result)' },
+    precision: { type: 'string', choices: ['f64', 'f32'], description: "f32: float32 screening on the machine's BLAS (sgemm, ssyevd); default f64" },
     workers: { type: 'number', integer: true, min: 0, description: 'worker processes (0: this process; default: one per core for big jobs)' },
     'no-cache': { type: 'boolean', description: 'neither read nor write the basis and result caches' },
     db: { type: 'string', description: 'index file (default WORKSPACE/.svcca-studio/index.sqlite)' },
@@ -57,6 +58,7 @@ export const matrixCommand = defineCommand({
         ...(options.layout !== undefined ? { layout: options.layout as 'nhwc' | 'nchw' } : {}),
         ...(options['neurons-first'] ? { neuronsFirst: true } : {}),
         ...(options.backend !== undefined ? { backend: options.backend as 'auto' | 'cpu' | 'gpu' } : {}),
+        ...(options.precision !== undefined ? { precision: options.precision as 'f64' | 'f32' } : {}),
       };
       const result = await runMatrix(index, request, {
         signal: interrupted.signal,
