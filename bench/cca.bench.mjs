@@ -47,16 +47,15 @@ if (!existsSync(built) || statSync(built).mtimeMs < newestSource(join(ROOT, 'nat
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.node.json')], { stdio: 'inherit' });
 }
 const dist = (p) => import(join(ROOT, 'dist/native', p));
-const { gram, crossGram, backendInfo, disposeKernels } = await dist('kernels/index.js');
-const { prepareBasis, centerLayer, stageLayer, exactProduct } = await dist('measures/prepare.js');
+const { gram, crossGram, backendInfo, disposeKernels, eighOf, svdOf } = await dist('kernels/index.js');
+const { prepareBasis, centerLayer, stageLayer } = await dist('measures/prepare.js');
 const { compareMatrices } = await dist('measures/compare.js');
 const { basisCross } = await dist('measures/pair.js');
+const { correlationsFromCross } = await dist('measures/correlations.js');
 const { covarianceCross } = await dist('measures/pair-covariance.js');
 const { cca } = await dist('measures/cca.js');
 const { pwcca } = await dist('measures/pwcca.js');
 const { pwccaReference } = await dist('measures/pwcca-reference.js');
-const { eighWith } = await dist('linalg/eigh.js');
-const { singularValues } = await dist('linalg/singular-values.js');
 const { transpose } = await dist('linalg/util.js');
 
 
@@ -114,7 +113,9 @@ const model = (() => {
 })();
 const numpyVersion = spawnSync('python3', ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8' }).stdout.trim();
 const kernel = await backendInfo('auto');
-say(`\n## cca.bench.mjs — ${new Date().toISOString().slice(0, 10)} (${model}, ${cpus().length} cores; node ${process.versions.node}, kernel ${kernel.name}: ${kernel.detail}; numpy ${numpyVersion})`);
+// The WebAssembly backend beside the default one (blas where the machine's BLAS loads), so the ratio of the two shows.
+const wasm = kernel.name === 'cpu-wasm-simd' ? null : 'cpu-wasm-simd';
+say(`\n## cca.bench.mjs — ${new Date().toISOString().slice(0, 10)} (${model}, ${cpus().length} cores; node ${process.versions.node}, kernel ${kernel.label}; numpy ${numpyVersion})`);
 say(`CCA / PWCCA of two ${M}-datapoint layers, float64 both sides, ours and numpy alternating, best of ${REPEATS} each. ratio = baseline time / our time. Load average at start: ${loadavg().map((v) => v.toFixed(1)).join(' ')}.`);
 
 mkdirSync(WORK, { recursive: true });
@@ -129,6 +130,8 @@ for (const n of SIZES) {
   // Ours and the baseline alternate, so both see the same machine load; the best of each is kept.
   let oursCca = { seconds: Infinity };
   let oursPw = { seconds: Infinity };
+  let wasmCca = { seconds: Infinity };
+  let wasmPw = { seconds: Infinity };
   let prepA = { seconds: Infinity };
   let prepB = { seconds: Infinity };
   let pairCca = { seconds: Infinity };
@@ -138,6 +141,10 @@ for (const n of SIZES) {
   for (let rep = 0; rep < REPEATS; rep++) {
     oursCca = keepBest(oursCca, await timed(() => compareMatrices(a, b, { method: 'cca', refA: 'A', refB: 'B' })));
     oursPw = keepBest(oursPw, await timed(() => compareMatrices(a, b, { method: 'pwcca', refA: 'A', refB: 'B' })));
+    if (wasm) {
+      wasmCca = keepBest(wasmCca, await timed(() => compareMatrices(a, b, { method: 'cca', refA: 'A', refB: 'B', backend: wasm })));
+      wasmPw = keepBest(wasmPw, await timed(() => compareMatrices(a, b, { method: 'pwcca', refA: 'A', refB: 'B', backend: wasm })));
+    }
     const run = spawnSync('python3', [join(ROOT, 'bench/baseline_cca.py'), pathA, pathB, '1'], { encoding: 'utf8', maxBuffer: 1 << 24 });
     if (run.status !== 0) throw new Error(`baseline failed: ${run.stderr}`);
     const once = JSON.parse(run.stdout);
@@ -149,14 +156,15 @@ for (const n of SIZES) {
   for (let rep = 0; rep < REPEATS; rep++) {
     prepA = keepBest(prepA, await timed(() => prepareBasis(a, { ref: 'A' })));
     prepB = keepBest(prepB, await timed(() => prepareBasis(b, { ref: 'B' })));
-    pairCca = keepBest(pairCca, await timed(() => cca(prepA.result, prepB.result, undefined, basisCross(prepA.result, prepB.result))));
-    pairPw = keepBest(pairPw, await timed(() => pwcca(prepA.result, prepB.result, undefined, basisCross(prepA.result, prepB.result))));
+    pairCca = keepBest(pairCca, await timed(() => cca(prepA.result, prepB.result, undefined, correlationsFromCross(basisCross(prepA.result, prepB.result)))));
+    pairPw = keepBest(pairPw, await timed(() => pwcca(prepA.result, prepB.result, undefined, correlationsFromCross(basisCross(prepA.result, prepB.result)))));
   }
   const cpu = (r) => `${fmt(r.seconds)} s wall, ${fmt(r.cpu)} s CPU`;
 
   say(`\n### ${n} × ${M} (neurons × datapoints), rank ${prepA.result.rank} / ${prepB.result.rank}`);
   say(`- CCA (compare, from the two layer matrices): ours ${cpu(oursCca)} vs numpy ${fmt(base.cca.seconds)} s; ratio ${(base.cca.seconds / oursCca.seconds).toFixed(2)}x`);
   say(`- PWCCA (paper definition): ours ${cpu(oursPw)} vs numpy reference-code PWCCA ${fmt(base.pwcca.seconds)} s; ratio ${(base.pwcca.seconds / oursPw.seconds).toFixed(2)}x`);
+  if (wasm) say(`- the same on ${wasm}: CCA ${cpu(wasmCca)} (ratio ${(base.cca.seconds / wasmCca.seconds).toFixed(2)}x), PWCCA ${cpu(wasmPw)} (ratio ${(base.pwcca.seconds / wasmPw.seconds).toFixed(2)}x); answers differ from the default backend's by |Δ| ${Math.abs(wasmCca.result.similarity - oursCca.result.similarity).toExponential(1)} (CCA), ${Math.abs(wasmPw.result.similarity - oursPw.result.similarity).toExponential(1)} (PWCCA)`);
   say(`- all-pairs shape (bases prepared once, ${fmt(prepA.seconds)} + ${fmt(prepB.seconds)} s): pair step CCA ${fmt(pairCca.seconds)} s (${(base.cca.seconds / pairCca.seconds).toFixed(1)}x the baseline's whole pair), PWCCA ${fmt(pairPw.seconds)} s (${(base.pwcca.seconds / pairPw.seconds).toFixed(1)}x)`);
   say(`- answers: CCA similarity ours ${oursCca.result.similarity.toFixed(12)} vs numpy ${base.cca.similarity.toFixed(12)} (|Δ| ${Math.abs(oursCca.result.similarity - base.cca.similarity).toExponential(1)}; the baseline adds epsilon·I = 1e-10 as the reference does); the all-pairs route gives ${pairCca.result.similarity.toFixed(12)}, PWCCA ${oursPw.result.similarity.toFixed(12)} vs ${pairPw.result.similarity.toFixed(12)}`);
   if (n === SIZES[0]) {
@@ -174,9 +182,9 @@ for (const n of SIZES) {
   const cov = await timed(() => crossGram(ca.result.centered, cb.centered));
   const db = await (await stageLayer(cb)).cholesky();
   const m = await timed(() => covarianceCross(chol.result, db, {}, Promise.resolve(cov.result))(n, n));
-  const sv = await timed(() => singularValues(m.result));
+  const sv = await timed(() => svdOf(m.result, { vectors: false }));
   const mmt = await timed(async () => gram(transpose(m.result)));
-  const e2 = await timed(() => eighWith(mmt.result, exactProduct));
+  const e2 = await timed(async () => (await eighOf(mmt.result)).vectors());
   say(`- where the time goes (CPU s in brackets) — per layer: center ${cpu(ca)}, Gram kernel ${cpu(g)}, Gram eigenvalues (incl. that Gram) ${cpu(staged)}, Cholesky whitening ${cpu(chol)} [eigenvector whitening instead: ${cpu(eig)}]; pair: cross-covariance A_cᵀB_c ${cpu(cov)}, M = L_A⁻¹·C·L_B⁻ᵀ ${cpu(m)}, then CCA: singular values of M ${cpu(sv)}; PWCCA: MMᵀ ${cpu(mmt)} + eigh ${cpu(e2)}`);
 }
 say(`- baseline BLAS: ${threads.join(', ')}; load average at end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);

@@ -22,7 +22,11 @@
  *
  * Environment: BENCH_NETS (200), BENCH_NEURONS (512), BENCH_DATAPOINTS (10000), BENCH_MEASURED (nets run end to end;
  * default min(BENCH_NETS, 12)), BENCH_SAMPLE (baseline nets, default 3), BENCH_SIGMA (0.5), BENCH_RANK (0 = full-rank
- * nets; r > 0 drops the noise and leaves rank r = 60 at most: the low-rank variant), BENCH_WORKERS (cores).
+ * nets; r > 0 drops the noise and leaves rank r = 60 at most: the low-rank variant), BENCH_WORKERS (cores),
+ * BENCH_BACKEND (kernel backend, default auto: blas where the machine's BLAS loads), BENCH_PRECISION (f64; f32 runs
+ * the blas-f32 backend, as `matrix --precision f32`, and reports its largest difference from float64 on up to 8 nets).
+ * The compute pool gives each worker cores ÷ workers kernel (and BLAS) threads: BENCH_WORKERS=1 is one worker with all
+ * threads, the default one single-threaded BLAS per worker and core.
  * Usage: node bench/matrix.bench.mjs [--no-record]. Builds dist/ if missing.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -45,6 +49,8 @@ const SAMPLE = Math.min(MEASURED, env('BENCH_SAMPLE', 3));
 const SIGMA = env('BENCH_SIGMA', 0.5);
 const LOW_RANK = env('BENCH_RANK', 0) > 0;
 const WORKERS = env('BENCH_WORKERS', availableParallelism());
+const PRECISION = process.env.BENCH_PRECISION === 'f32' ? 'f32' : 'f64';
+const BACKEND = PRECISION === 'f32' ? 'blas-f32' : (process.env.BENCH_BACKEND ?? 'auto');
 const LATENT = { shared: 24, cluster: 12, private: 24 };
 const CLUSTERS = 5;
 
@@ -137,7 +143,7 @@ for (let start = 0; start < MEASURED; start += WORKERS) {
     writeNpyF32(files[i], makeNet(i));
   }
   const t0 = performance.now();
-  await Promise.all(batch.map(async (i) => (bases[i] = await pool.run(JOB_PREPARE, { spec: files[i], spoolTo: spool.reserve() }))));
+  await Promise.all(batch.map(async (i) => (bases[i] = await pool.run(JOB_PREPARE, { spec: files[i], spoolTo: spool.reserve(), backend: BACKEND }))));
   prepareSeconds += seconds(t0);
 }
 const ranks = bases.map((b) => b.rank);
@@ -146,7 +152,7 @@ console.log(`decompositions: ${MEASURED} in ${fmt(prepareSeconds)} (measured, da
 const results = {};
 for (const method of ['pwcca', 'svcca']) {
   const t0 = performance.now();
-  const matrix = await similarityMatrix(bases, { method }, { pool });
+  const matrix = await similarityMatrix(bases, { method, backend: BACKEND }, { pool });
   const pairSeconds = seconds(t0);
   const { order } = averageLinkageFromSimilarity(matrix);
   // Sanity: the five planted clusters come out contiguous in the leaf order when every cluster has ≥ 2 nets.
@@ -159,9 +165,24 @@ for (const method of ['pwcca', 'svcca']) {
     `clusters ${results[method].contiguous ? 'recovered' : 'NOT recovered'} by the average-linkage order; ` +
     `all-pairs for ${N} nets: ${fmt(total)}${MEASURED < N ? ' (extrapolated)' : ' (measured)'}`);
 }
+// Float32 screening: its largest difference from the float64 matrix on the first few nets (both computed here).
+let f32Line = null;
+if (PRECISION === 'f32') {
+  const k = Math.min(MEASURED, 8);
+  const exact = await Promise.all(files.slice(0, k).map((spec) => pool.run(JOB_PREPARE, { spec, spoolTo: spool.reserve() })));
+  const parts = [];
+  for (const method of ['pwcca', 'svcca']) {
+    const m64 = await similarityMatrix(exact, { method }, { pool });
+    let worst = 0;
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) worst = Math.max(worst, Math.abs(m64[i][j] - results[method].sample[i][j]));
+    parts.push(`${method} ${worst.toExponential(1)}`);
+  }
+  f32Line = `float32 vs float64 on ${k} nets (${k * (k - 1)} ordered pairs): largest |Δ similarity| ${parts.join(', ')}`;
+  console.log(f32Line);
+}
 await pool.close();
 await spool.dispose();
-const backend = (await backendInfo('auto')).name;
+const backend = (await backendInfo(BACKEND)).label;
 await disposeKernels();
 
 // ---- baseline ------------------------------------------------------------------------------------------------------
@@ -197,12 +218,13 @@ if (RECORD) {
   const date = new Date().toISOString().slice(0, 10);
   const text = [
     '',
-    `## matrix.bench.mjs — ${date} (${cpus().length} cores ${cpus()[0]?.model ?? ''}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB; kernels ${backend}; ${WORKERS} workers)`,
+    `## matrix.bench.mjs — ${date} (${cpus().length} cores ${cpus()[0]?.model ?? ''}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB; kernels ${backend}, ${PRECISION}; ${WORKERS} workers)`,
     `- load average (1 min) ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end, on ${cpus().length} cores: other work shared the machine`,
     `- nets: ${N} × ${NEURONS} neurons × ${M} datapoints, ${LOW_RANK ? 'rank-60 layers without noise' : `full rank (shared/cluster/private latents + σ=${SIGMA} noise)`}; ours measured end to end on ${MEASURED} nets${MEASURED < N ? ` and extrapolated to ${N} (decompositions × N + pair time × N·(N−1))` : ''}`,
     `- decompositions: ${(prepareSeconds / MEASURED).toFixed(2)} s/net; pair steps: pwcca ${(results.pwcca.perPair * 1000).toFixed(0)} ms, svcca ${(results.svcca.perPair * 1000).toFixed(0)} ms per ordered pair (wall, ${WORKERS} workers)`,
     `- baseline: reference per-pair PWCCA in numpy, ${basePerPair.toFixed(2)} s per ordered pair (${best === 'default' ? 'default BLAS threads' : '1 BLAS thread, faster here than the default'}; measured on ${pairs.length} pairs), × ${N * (N - 1)} pairs`,
     ...lines.map((l) => `- ${l}`),
+    ...(f32Line ? [`- ${f32Line}`] : []),
   ].join('\n');
   appendFileSync(join(ROOT, 'bench/RESULTS.md'), `${text}\n`);
 }

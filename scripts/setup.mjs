@@ -7,7 +7,9 @@
 //   3. Debian's chromium for the browser tests (and xvfb for the Electron smoke test when Electron is there), and
 //      Slurm (slurmctld, slurmd, munge, the client tools) for the job-array test, when missing and we are root with
 //      apt-get; otherwise one line;
-//   4. npm run build.
+//   4. the BLAS addon (addon/blas, C over Node-API, built by node-gyp) and, on Debian as root, libopenblas0 for it
+//      to open; without either the kernels run on WebAssembly, one line says so;
+//   5. npm run build.
 // Each step prints one line saying what it did or why it did not.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -169,6 +171,33 @@ function systemPackages() {
   }
 }
 
+/** Where a BLAS the addon would open is installed (Debian's multiarch folders), or null. */
+function systemBlas() {
+  const dirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'];
+  const names = ['libopenblas.so.0', 'libflexiblas.so.3', 'libmkl_rt.so.2', 'liblapack.so.3'];
+  for (const dir of dirs) for (const name of names) if (existsSync(join(dir, name))) return join(dir, name);
+  return null;
+}
+
+function blasAddon() {
+  if (process.platform === 'linux') {
+    const found = systemBlas();
+    if (found) say(`BLAS present (${found})`);
+    else aptInstall(['libopenblas0'], 'the BLAS kernel backend (the WebAssembly one runs instead)');
+  }
+  const gyp = join(repo, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  if (!existsSync(gyp)) {
+    say('node-gyp missing from node_modules: the BLAS addon is not built; the kernels run on WebAssembly');
+    return;
+  }
+  // Node's headers: npm's nodedir when set (offline machines keep them locally), else node-gyp fetches them.
+  const nodedir = process.env.npm_config_nodedir;
+  const args = [gyp, 'rebuild', '--directory', join(repo, 'addon', 'blas'), ...(nodedir ? [`--nodedir=${nodedir}`] : [])];
+  const result = run(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (result.ok) say('BLAS addon built (addon/blas/build/Release/svcca_blas.node)');
+  else say(`BLAS addon not built (node-gyp: ${result.why}); the kernels run on WebAssembly`);
+}
+
 function build() {
   say('building (npm run build)');
   const result = run(npm, ['run', 'build'], { shell: process.platform === 'win32' });
@@ -181,5 +210,6 @@ function build() {
 installDependencies();
 fetchElectron();
 systemPackages();
+blasAddon();
 build();
 say('done: npm start opens the app; npm test runs every test');

@@ -5,7 +5,7 @@
 import { MEASURES } from '../domain/index.js';
 import { UsageError } from '../errors.js';
 import { openArray } from '../formats/index.js';
-import type { KernelOptions } from '../kernels/index.js';
+import type { KernelChoice, KernelOptions } from '../kernels/index.js';
 import { asDense, loadLayer } from '../layers/index.js';
 import { compareBases, selfSimilarity, type CompareOptions } from '../measures/compare.js';
 import { canonicalCorrelations, canonicalPair } from '../measures/correlations.js';
@@ -61,8 +61,8 @@ export interface PrepareJobParams {
   readonly conv?: 'channels' | 'flatten' | 'mean';
   readonly layout?: 'nhwc' | 'nchw' | 'ntc';
   readonly neuronsFirst?: boolean;
-  /** Kernel backend for the decomposition's products (default 'auto'). */
-  readonly backend?: 'auto' | 'cpu' | 'gpu';
+  /** Kernel backend for the decomposition's products (default 'auto'; 'blas-f32' for float32 screening). */
+  readonly backend?: KernelChoice;
   /** Write the basis to this file and answer with its SpooledBasis (spool.ts): a large result stays off the channel. */
   readonly spoolTo?: string;
 }

@@ -5,6 +5,7 @@
 import type { MatrixRequest, Method, RunInfo, StepRef } from '../domain/index.js';
 import { METHODS } from '../domain/index.js';
 import { UsageError } from '../errors.js';
+import { BLAS_F32, type KernelChoice } from '../kernels/index.js';
 import { validateCompareOptions, type BasisMethod, type CompareOptions } from '../measures/compare.js';
 import { DEFAULT_EPSILON } from '../measures/prepare.js';
 import type { CacheStore } from './cache.js';
@@ -41,8 +42,11 @@ export interface PairsOutcome {
 
 export interface Normalized {
   method: Method;
-  /** The kernel backend asked for (auto | cpu | gpu); measures and decompositions run their products there. */
-  backend: 'auto' | 'cpu' | 'gpu';
+  /**
+   * The kernel backend asked for (auto | cpu | gpu, or blas-f32 for `precision: 'f32'`); measures and decompositions
+   * run their products there.
+   */
+  backend: KernelChoice;
   /** Options of the basis pair step (basis methods without reference compat). */
   compare: CompareOptions | null;
   conv: 'channels' | 'flatten' | 'dft' | 'mean';
@@ -60,7 +64,8 @@ export function normalize(request: MatrixRequest): Normalized {
   if (method === 'dft-cca' && conv !== 'dft') throw new UsageError(`--method dft-cca compares conv layers by frequency; --conv ${conv} does not apply`);
   if (conv === 'dft' && method === 'cka') throw new UsageError('--conv dft applies to the CCA family, not cka');
   const epsilon = request.epsilon ?? DEFAULT_EPSILON;
-  const backend = request.backend ?? 'auto';
+  if (request.precision === 'f32' && request.backend === 'gpu') throw new UsageError('--precision f32 runs on the CPU BLAS; it does not combine with --backend gpu');
+  const backend: KernelChoice = request.precision === 'f32' ? BLAS_F32 : (request.backend ?? 'auto');
   let compare: CompareOptions | null = null;
   if (method !== 'dft-cca' && conv !== 'dft') {
     compare = {

@@ -23,7 +23,7 @@ import { clustersAtHeight, clustersByCount } from '../analyses/flat-clusters.js'
 import { groupStats, groupValue } from '../analyses/group-stats.js';
 import type { MatrixRequest, MatrixResult, RunInfo, StepRef } from '../domain/index.js';
 import { CancelledError, UsageError } from '../errors.js';
-import { backendFieldsOf, backendInfo, type BackendFields, type BackendInfo } from '../kernels/index.js';
+import { backendFieldsOf, backendInfo, BLAS_F32, type BackendFields, type BackendInfo } from '../kernels/index.js';
 import { basisKey, ComputeCache, fingerprint, resultKey, type BasisParams, type LayerFingerprint } from './cache.js';
 import { basisPairs, pairFlops } from './matrix-basis.js';
 import { rawPairs } from './matrix-raw.js';
@@ -82,7 +82,10 @@ export async function planMatrix(store: MatrixStore, request: MatrixRequest, ctx
   }
   const arrays = runs.map((run) => store.resolveLayer(run.name, step, request.layer));
   // Where the products run, as `compare` reports it; a float32 backend gives other digits, so it is in every key.
-  const kernel = await backendInfo(options.backend);
+  const kernel = await backendInfo(options.backend).catch((error: unknown) => {
+    if (options.backend !== BLAS_F32) throw error;
+    throw new UsageError(`--precision f32 needs the machine's BLAS (the blas-f32 kernel backend): ${(error as Error).message.replace(/^.*unavailable: /, '')}`);
+  });
   const keys: string[] = [];
   const fingerprints: LayerFingerprint[] = [];
   for (let i = 0; i < runs.length; i++) {

@@ -14,6 +14,11 @@ export const MatrixRequestSchema = v.strictObject({
   /** Flat clusters from the dendrogram: this many (at most), or cut at this height (1 − similarity). */
   clusters: v.optional(v.pipe(CountSchema, v.minValue(1))),
   cut: v.optional(FiniteSchema),
+  /**
+   * 'f32': screening precision — products and eigensolvers in float32 on the machine's BLAS (sgemm, ssyevd; the
+   * blas-f32 kernel backend), tolerance in docs/kernels.md. Default 'f64'.
+   */
+  precision: v.optional(v.picklist(['f64', 'f32'])),
 });
 export type MatrixRequest = v.InferOutput<typeof MatrixRequestSchema>;
 

@@ -35,8 +35,10 @@ export interface BackendInfo {
   readonly device: Device;
   readonly precision: Precision;
   readonly tolerance: number;
-  /** Implementation detail: thread count, adapter name, gpu.js mode. */
+  /** Implementation detail: thread count, adapter name, gpu.js mode, the BLAS library. */
   readonly detail: string;
+  /** What results report as `kernel_backend`: the name, with the library for BLAS ("blas:openblas-0.3.21 (2 threads)"). */
+  readonly label: string;
 }
 
 /** Tolerance of the float64 backends: summation order only, n·ε stays far below this for n ≤ 10⁶ rows in practice. */

@@ -1,23 +1,42 @@
 /**
- * The heavy products every measure needs, called by name through the kernel registry (./registry.ts): gram,
- * crossGram, matmul (any transposes, without copying) and batchedMatmul. These ops
- * validate shapes, then run the kernel on the backend the choice resolves to (./engine.ts): by default the fastest
- * exact one here, cpu-wasm-simd. `backendInfo(choice)` says which backend that is, with its precision and tolerance.
+ * The heavy operations every measure needs, called by name through the kernel registry (./registry.ts): the products
+ * gram, crossGram, matmul (any transposes, without copying) and batchedMatmul, and the decompositions eighOf,
+ * svdOf, choleskyOf and qrOf. These ops validate shapes, then run the kernel on the backend the choice resolves to
+ * (./engine.ts): by default the fastest exact one here — blas (the machine's BLAS/LAPACK) where it loads, else
+ * cpu-wasm-simd. `backendInfo(choice)` says which backend that is, with its precision and tolerance.
  */
 import { matrix, type Matrix } from '../linalg/matrix.js';
 import { firstColumns } from '../linalg/util.js';
 import type { BackendInfo } from './backend.js';
-import { resolveBackend, runKernel, type KernelChoice } from './engine.js';
-import { BatchedMatmul, CrossGram, Gram, Matmul, type MatrixBatch } from './names.js';
-import { getBackend, registeredBackends } from './registry.js';
-import { callerThreadPool, CPU_WASM_SIMD, kernelPool } from './wasm/backend.js';
-import { leadingColumns, operand, partitionedProduct } from './wasm/partitioned-product.js';
+import { BLAS, BLAS_F32 } from './blas/backend.js';
+import { blasLeadingCross, blasMatmul } from './blas/products.js';
+import { resolveBackend, runDecomposition, runKernel, type KernelChoice } from './engine.js';
+import {
+  BatchedMatmul,
+  Cholesky,
+  CrossGram,
+  Eigh,
+  Gram,
+  Matmul,
+  Qr,
+  Svd,
+  type CholeskyOutput,
+  type EighOutput,
+  type MatrixBatch,
+  type QrOutput,
+  type SvdOutput,
+} from './names.js';
+import { registeredBackends } from './registry.js';
+import { callerThreadProduct } from './wasm/caller-product.js';
+import { CPU_WASM_SIMD, kernelPool } from './wasm/backend.js';
+import { leadingColumns, partitionedProduct } from './wasm/partitioned-product.js';
 import './register-all.js';
 
 export type { BackendInfo, Precision } from './backend.js';
 export type { KernelChoice, KernelResult } from './engine.js';
-export type { MatrixBatch } from './names.js';
-export { runKernel } from './engine.js';
+export type { CholeskyOutput, EighOutput, MatrixBatch, QrOutput, SvdOutput } from './names.js';
+export { backendLabel, resolveDecompositionBackend, runDecomposition, runKernel } from './engine.js';
+export { BLAS, BLAS_F32 } from './blas/backend.js';
 
 export interface KernelOptions {
   /** 'auto' (default) | 'cpu' | 'gpu' | a backend name such as 'cpu-js'. */
@@ -45,14 +64,15 @@ export async function crossGram(x: Matrix, y: Matrix, options: KernelOptions = {
 }
 
 /**
- * Xᵀ·Y in float64 on the calling thread (WebAssembly SIMD where available, else the JavaScript kernel), never
- * waiting for the kernel threads: the eigensolvers' merge and back-transformation products, which sit on the
- * critical path while the kernel threads may be busy with a layer-sized product for the same comparison.
+ * Xᵀ·Y in float64 never waiting for the kernel threads: the eigensolvers' merge and back-transformation products,
+ * which sit on the critical path while the kernel threads may be busy with a layer-sized product for the same
+ * comparison. BLAS when it is the 'auto' backend (it runs on the calling thread anyway), else WebAssembly SIMD on
+ * this thread, else the JavaScript kernel.
  */
 export async function crossGramOnThisThread(x: Matrix, y: Matrix): Promise<Matrix> {
   if (x.rows !== y.rows) throw new RangeError(`crossGram: ${x.rows} rows vs ${y.rows}`);
-  if (!(await getBackend(CPU_WASM_SIMD).probe()).available) return crossGram(x, y, { backend: 'cpu-js' });
-  return matrix(x.cols, y.cols, await partitionedProduct(await callerThreadPool(), operand(x), operand(y)));
+  if ((await resolveBackend('auto')).name === BLAS) return blasMatmul(x, y, true, false, false);
+  return callerThreadProduct(x, y);
 }
 
 /**
@@ -63,9 +83,11 @@ export async function crossGramLeading(x: Matrix, kx: number, y: Matrix, ky: num
   checkMatrix('crossGram', x);
   checkMatrix('crossGram', y);
   if (x.rows !== y.rows) throw new RangeError(`crossGram: ${x.rows} rows vs ${y.rows}`);
-  if ((await resolveBackend(options.backend)).name === CPU_WASM_SIMD) {
+  const backend = (await resolveBackend(options.backend)).name;
+  if (backend === CPU_WASM_SIMD) {
     return matrix(kx, ky, await partitionedProduct(await kernelPool(), leadingColumns(x, kx), leadingColumns(y, ky)));
   }
+  if (backend === BLAS || backend === BLAS_F32) return blasLeadingCross(x, kx, y, ky, backend === BLAS_F32);
   return crossGram(firstColumns(x, kx), firstColumns(y, ky), options);
 }
 
@@ -111,6 +133,44 @@ export async function batchedMatmul(a: MatrixBatch, b: MatrixBatch, options: Bat
   return (await runKernel(BatchedMatmul, { a, b }, { transposeA, transposeB }, options.backend)).output;
 }
 
+function checkSquare(name: string, s: Matrix): void {
+  checkMatrix(name, s);
+  if (s.rows !== s.cols) throw new RangeError(`${name}: matrix is ${s.rows}×${s.cols}, not square`);
+}
+
+export interface EighKernelOptions extends KernelOptions {
+  /** Compute the eigenvectors together with the values (default true); false stages them (EighOutput.vectors). */
+  readonly vectors?: boolean;
+}
+
+/**
+ * S = V·diag(λ)·Vᵀ of a symmetric S, values descending. On the chosen backend when it has decompositions, else on
+ * the 'auto' one (a GPU product backend never runs the eigensolver).
+ */
+export async function eighOf(s: Matrix, options: EighKernelOptions = {}): Promise<EighOutput> {
+  checkSquare('eigh', s);
+  return (await runDecomposition(Eigh, { s }, { vectors: options.vectors ?? true }, options.backend)).output;
+}
+
+/** Thin SVD A = U·diag(s)·Vᵀ; `vectors: false` gives the singular values alone (U, V empty). */
+export async function svdOf(a: Matrix, options: KernelOptions & { readonly vectors?: boolean } = {}): Promise<SvdOutput> {
+  checkMatrix('svd', a);
+  return (await runDecomposition(Svd, { a }, { vectors: options.vectors ?? true }, options.backend)).output;
+}
+
+/** S = L·Lᵀ and L⁻¹ for symmetric positive definite S; RangeError when a pivot is not positive. */
+export async function choleskyOf(s: Matrix, options: KernelOptions = {}): Promise<CholeskyOutput> {
+  checkSquare('cholesky', s);
+  return (await runDecomposition(Cholesky, { s }, {}, options.backend)).output;
+}
+
+/** Thin QR A = Q·R for rows ≥ columns, LAPACK's signs. */
+export async function qrOf(a: Matrix, options: KernelOptions = {}): Promise<QrOutput> {
+  checkMatrix('qr', a);
+  if (a.rows < a.cols) throw new RangeError(`qr: thin QR needs rows ≥ columns, got ${a.rows}×${a.cols}`);
+  return (await runDecomposition(Qr, { a }, {}, options.backend)).output;
+}
+
 /** The backend that serves calls made with this choice. */
 export function backendInfo(choice: KernelChoice = 'auto'): Promise<BackendInfo> {
   return resolveBackend(choice);
@@ -129,7 +189,7 @@ export interface BackendFields {
 export function backendFieldsOf(choice: KernelChoice, info: BackendInfo): BackendFields {
   return {
     backend: info.device,
-    kernel_backend: info.name,
+    kernel_backend: info.label,
     precision: info.precision,
     ...(choice === 'gpu' && info.device !== 'gpu' ? { backend_note: `no GPU kernel backend is available here; ran on ${info.name} (${info.precision})` } : {}),
   };

@@ -57,12 +57,75 @@ export interface BatchedMatmulAttrs {
   readonly transposeB: boolean;
 }
 
+/**
+ * Symmetric eigendecomposition S = V·diag(λ)·Vᵀ of a square S (read as (S + Sᵀ)/2). `vectors: false` computes the
+ * eigenvalues now and the eigenvectors only when `vectors()` is first called (staged: many callers need the rank
+ * before they know whether they need the vectors); `vectors: true` computes both at once.
+ */
+export const Eigh = 'Eigh';
+export interface EighInputs {
+  readonly s: Matrix;
+}
+export interface EighAttrs {
+  readonly vectors: boolean;
+}
+export interface EighOutput {
+  /** Eigenvalues, descending. */
+  readonly values: Float64Array;
+  /** Columns are the unit eigenvectors in the order of `values`. */
+  vectors(): Promise<Matrix>;
+}
+
+/** Thin SVD A = U·diag(s)·Vᵀ (U m×r, V n×r, r = min(m, n)); without vectors, U and V are 0 × 0. */
+export const Svd = 'Svd';
+export interface SvdInputs {
+  readonly a: Matrix;
+}
+export interface SvdAttrs {
+  readonly vectors: boolean;
+}
+export interface SvdOutput {
+  readonly u: Matrix;
+  /** Singular values, descending. */
+  readonly s: Float64Array;
+  readonly v: Matrix;
+}
+
+/**
+ * S = L·Lᵀ for symmetric positive definite S, with X = L⁻¹ (both lower triangular, upper parts zero): what whitening
+ * (Q = A·L⁻ᵀ) and CholeskyQR2 need. A non-positive pivot is a RangeError ("not positive definite").
+ */
+export const Cholesky = 'Cholesky';
+export interface CholeskyInputs {
+  readonly s: Matrix;
+}
+export type CholeskyAttrs = Record<string, never>;
+export interface CholeskyOutput {
+  readonly l: Matrix;
+  readonly inverse: Matrix;
+}
+
+/** Thin Householder QR A = Q·R (m ≥ n), LAPACK's sign convention (as numpy.linalg.qr). */
+export const Qr = 'Qr';
+export interface QrInputs {
+  readonly a: Matrix;
+}
+export type QrAttrs = Record<string, never>;
+export interface QrOutput {
+  readonly q: Matrix;
+  readonly r: Matrix;
+}
+
 /** Name → (inputs, attrs, output): the one table the registry and backends are typed from. */
 export interface KernelSignatures {
   [Gram]: { inputs: GramInputs; attrs: GramAttrs; output: Matrix };
   [CrossGram]: { inputs: CrossGramInputs; attrs: CrossGramAttrs; output: Matrix };
   [Matmul]: { inputs: MatmulInputs; attrs: MatmulAttrs; output: Matrix };
   [BatchedMatmul]: { inputs: BatchedMatmulInputs; attrs: BatchedMatmulAttrs; output: MatrixBatch };
+  [Eigh]: { inputs: EighInputs; attrs: EighAttrs; output: EighOutput };
+  [Svd]: { inputs: SvdInputs; attrs: SvdAttrs; output: SvdOutput };
+  [Cholesky]: { inputs: CholeskyInputs; attrs: CholeskyAttrs; output: CholeskyOutput };
+  [Qr]: { inputs: QrInputs; attrs: QrAttrs; output: QrOutput };
 }
 
 export type KernelName = keyof KernelSignatures;
@@ -70,7 +133,10 @@ export type KernelInputs<K extends KernelName> = KernelSignatures[K]['inputs'];
 export type KernelAttrs<K extends KernelName> = KernelSignatures[K]['attrs'];
 export type KernelOutput<K extends KernelName> = KernelSignatures[K]['output'];
 
-export const KERNEL_NAMES: readonly KernelName[] = [Gram, CrossGram, Matmul, BatchedMatmul];
+export const KERNEL_NAMES: readonly KernelName[] = [Gram, CrossGram, Matmul, BatchedMatmul, Eigh, Svd, Cholesky, Qr];
+
+/** The decompositions: every float64 CPU backend has them; a backend without them borrows the 'auto' one's. */
+export const DECOMPOSITIONS = [Eigh, Svd, Cholesky, Qr] as const;
 
 /** Whether a Matmul is the Gram matrix AᵀA or AAᵀ of one stored matrix (then symmetric). */
 export function isGramProduct(inputs: MatmulInputs, attrs: MatmulAttrs): boolean {

@@ -2,3 +2,4 @@
 import './cpu/register.js';
 import './wasm/register.js';
 import './gpujs/register.js';
+import './blas/register.js';

@@ -5,20 +5,16 @@
  *
  * Route (the cheapest accurate one for each need; every one accurate to ~ε absolute, where √eigenvalue of M·Mᵀ
  * would only give ~√ε near zero):
- *  - values only: Golub–Kahan bidiagonalisation (singular-values.ts);
- *  - U wanted, kA ≤ kB: the eigenvectors E of M·Mᵀ (the `gram` kernel, eigh), then ρ_i = ‖Mᵀ·e_i‖;
- *  - U wanted and kA > kB: the preconditioned Jacobi SVD of M (svd.ts), which also resolves U for the
- *    smallest correlations;
+ *  - values only: the Svd kernel without vectors (Golub–Kahan, singular-values.ts; LAPACK's gesdd on blas);
+ *  - U wanted, kA ≤ kB: the eigenvectors E of M·Mᵀ (the `gram` kernel, the Eigh kernel), then ρ_i = ‖Mᵀ·e_i‖;
+ *  - U wanted and kA > kB: the Svd kernel (preconditioned Jacobi, svd.ts; gesdd on blas), which also resolves U
+ *    for the smallest correlations;
  *  - both sides' directions of a square M (an all-pairs job needs U for (A, B) and V for (B, A)): `canonicalPair`,
  *    one eigendecomposition for the two.
  */
-import { crossGram, gram, matmul, type KernelOptions } from '../kernels/index.js';
-import { eighWith } from '../linalg/eigh.js';
+import { crossGram, eighOf, gram, matmul, svdOf, type KernelOptions } from '../kernels/index.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
-import { singularValues } from '../linalg/singular-values.js';
-import { svd } from '../linalg/svd.js';
 import { firstColumns, norm2, selectColumns, transpose } from '../linalg/util.js';
-import { exactProduct } from './prepare.js';
 import type { Correlations, PairCorrelations, PairCross } from './types.js';
 
 export async function canonicalCorrelations(m: Matrix, wantU: boolean, kernel: KernelOptions = {}): Promise<Correlations> {
@@ -26,9 +22,9 @@ export async function canonicalCorrelations(m: Matrix, wantU: boolean, kernel: K
   const kB = m.cols;
   const c = Math.min(kA, kB);
   if (c === 0) return { rho: new Float64Array(0), u: wantU ? matrix(kA, 0) : null };
-  if (!wantU) return { rho: clipUnit(singularValues(m)), u: null };
+  if (!wantU) return { rho: clipUnit((await svdOf(m, { ...kernel, vectors: false })).s), u: null };
   if (kA > kB) {
-    const { u, s } = svd(m);
+    const { u, s } = await svdOf(m, kernel);
     return { rho: clipUnit(s), u };
   }
   const { rho, u } = await leftDirections(m, kernel);
@@ -84,7 +80,7 @@ async function leftDirections(m: Matrix, kernel: KernelOptions): Promise<{ rho: 
   const p = m.rows;
   const q = m.cols;
   const c = p; // kA ≤ kB: all kA columns wanted
-  const { vectors: e } = await eighWith(await gram(transpose(m), kernel), exactProduct); // M·Mᵀ
+  const e = await (await eighOf(await gram(transpose(m), kernel), kernel)).vectors(); // M·Mᵀ
   const raw = await crossGram(m, e, kernel); // Mᵀ·E: q × c
   const norms = new Float64Array(c);
   for (let r = 0; r < q; r++) {
@@ -136,7 +132,7 @@ async function tailDirections(m: Matrix, head: Matrix, start: Matrix, kernel: Ke
   const orthonormal = transpose(matrix(d, k, basis.subarray(h * k)));
   // Rayleigh–Ritz on span(S): the eigenvectors of Sᵀ·MᵀM·S, descending.
   const ms = await matmul(m, orthonormal, kernel); // k × d
-  const { vectors } = await eighWith(await gram(ms, kernel), exactProduct);
+  const vectors = await (await eighOf(await gram(ms, kernel), kernel)).vectors();
   return matmul(orthonormal, vectors, kernel);
 }
 

@@ -19,10 +19,8 @@
  *  6. R = Qᵀ·A_c = L⁻¹·S_k·V_kᵀ: each neuron's coordinates in the basis (PWCCA's ⟨h_i, z_j⟩).
  */
 import { InputError } from '../errors.js';
-import { backendInfo, crossGramOnThisThread, gram, matmul, type KernelChoice, type KernelOptions } from '../kernels/index.js';
-import { choleskyInverse } from '../linalg/cholesky.js';
+import { backendInfo, choleskyOf, crossGramOnThisThread, eighOf, gram, matmul, type KernelChoice, type KernelOptions } from '../kernels/index.js';
 import { VectorMachine } from '../kernels/wasm/vector-machine.js';
-import { eighStaged } from '../linalg/eigh.js';
 import { matrix, type Matrix } from '../linalg/matrix.js';
 import { firstColumns, rankTolerance, selectColumns, transpose } from '../linalg/util.js';
 import { singularValuesOf } from './pair.js';
@@ -138,18 +136,19 @@ export async function stageLayer(layer: CenteredLayer, options: StageOptions = {
   // A reduced-precision backend (float32 GPU) declares how far its Gram may sit from the exact one; below that
   // nothing is resolved, so its tolerance raises the rank cut. Float64 backends differ only by summation order.
   const floor = info.precision === 'f64' ? 0 : info.tolerance;
-  if (options.choleskyUpTo === undefined || floor > 0 || layer.kept.length === 0) return stageByEigenvalues(layer, g, floor);
-  const factors = await choleskyOrNull(g);
+  const kernel = { backend: options.backend };
+  if (options.choleskyUpTo === undefined || floor > 0 || layer.kept.length === 0) return stageByEigenvalues(layer, g, floor, kernel);
+  const factors = await choleskyOrNull(g, kernel);
   const bound = factors ? conditionBound(g, factors.inverse) : Infinity;
-  if (!factors || bound > options.choleskyUpTo) return stageByEigenvalues(layer, g, floor, factors);
+  if (!factors || bound > options.choleskyUpTo) return stageByEigenvalues(layer, g, floor, kernel, factors);
   const nk = layer.kept.length;
   const decomposition = whitenedByCholesky(layer, factors, { rank: nk, singularValues: null }, bound);
-  let byEigen: StagedLayer | undefined;
+  let byEigen: Promise<StagedLayer> | undefined;
   return {
     layer,
     rank: nk,
     condition: bound,
-    eigen: async () => (byEigen ??= stageByEigenvalues(layer, g, floor, factors)).eigen(),
+    eigen: async () => (await (byEigen ??= stageByEigenvalues(layer, g, floor, kernel, factors))).eigen(),
     cholesky: async () => decomposition,
   };
 }
@@ -174,9 +173,9 @@ function spectrumFields(layer: CenteredLayer): Pick<LayerSpectrum, 'ref' | 'data
 }
 
 /** Cholesky factor and inverse of G, or null when a pivot is not positive. */
-async function choleskyOrNull(g: Matrix): Promise<{ l: Matrix; inverse: Matrix } | null> {
+async function choleskyOrNull(g: Matrix, kernel: KernelOptions): Promise<{ l: Matrix; inverse: Matrix } | null> {
   try {
-    return await choleskyInverse(g, exactProduct);
+    return await choleskyOf(g, kernel);
   } catch (error) {
     if (error instanceof RangeError) return null;
     throw error;
@@ -215,13 +214,21 @@ export function conditionBound(g: Matrix, inverse: Matrix): number {
 
 /**
  * Steps 3–4 staged by the Gram's eigenvalues; `floor`: a reduced-precision backend's relative tolerance (0 for f64);
- * `factors`: G's Cholesky factors when already tried (null: a pivot was not positive).
+ * `factors`: G's Cholesky factors when already tried (null: a pivot was not positive). The eigensolver is the
+ * kernel backend's own (LAPACK's dsyevd on blas, linalg/eigh.ts on the WebAssembly backend; a GPU product backend
+ * leaves it to the exact 'auto' one).
  */
-function stageByEigenvalues(layer: CenteredLayer, g: Matrix, floor: number, factors?: { l: Matrix; inverse: Matrix } | null): StagedLayer {
+async function stageByEigenvalues(
+  layer: CenteredLayer,
+  g: Matrix,
+  floor: number,
+  kernel: KernelOptions,
+  factors?: { l: Matrix; inverse: Matrix } | null,
+): Promise<StagedLayer> {
   const { kept, centered: ak } = layer;
   const m = ak.rows;
   const nk = kept.length;
-  const staged = eighStaged(g, exactProduct);
+  const staged = await eighOf(g, { ...kernel, vectors: false });
   const { values } = staged;
   const tol = Math.max(rankTolerance(values[0]!, Math.max(m, nk)), floor * values[0]!);
   let k = 0;
@@ -246,7 +253,7 @@ function stageByEigenvalues(layer: CenteredLayer, g: Matrix, floor: number, fact
   };
   const byCholesky = async (): Promise<LayerDecomposition | null> => {
     if (k < nk) return null;
-    const known = factors === undefined ? await choleskyOrNull(g) : factors;
+    const known = factors === undefined ? await choleskyOrNull(g, kernel) : factors;
     // null: a non-positive pivot after all, the eigenvectors will do.
     return known ? whitenedByCholesky(layer, known, { rank: k, singularValues: sigma }, condition) : null;
   };
@@ -260,7 +267,7 @@ export async function basisOf(layer: LayerDecomposition, kernel: KernelOptions =
   let q = await matmul(centered, whitening, kernel);
   let coordinates = spectrum.coordinates;
   if (k > 0 && condition > REORTHOGONALIZE_ABOVE) {
-    const t = transpose((await choleskyInverse(await gram(q, kernel), exactProduct)).inverse); // L⁻ᵀ, upper k × k
+    const t = transpose((await choleskyOf(await gram(q, kernel), kernel)).inverse); // L⁻ᵀ, upper k × k
     q = await matmul(q, t, kernel);
     coordinates = (await exactProduct(t, matrix(k, spectrum.kept.length, coordinates))).data; // Tᵀ·R
   }

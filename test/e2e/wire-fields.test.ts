@@ -43,7 +43,8 @@ const SAMPLES: Record<ApiMethod, (refs: Refs) => unknown[][]> = {
       { jobId: 'fields-matrix' },
     ],
     [{ layer: 'fc', method: 'pwcca', pwccaCompat: 'reference', runs: RUNS }],
-    [{ layer: 'fc', method: 'cca', dims: 5, runs: RUNS, clusters: 2 }],
+    // precision f64 (the default) so the sample needs no BLAS; f32 is tested where the BLAS is (test/unit/kernels/blas.test.ts).
+    [{ layer: 'fc', method: 'cca', dims: 5, runs: RUNS, clusters: 2, precision: 'f64' }],
     [{ layer: 'fc', method: 'cka', conv: 'mean', runs: RUNS, cut: 0.3 }],
   ],
   dynamics: () => [

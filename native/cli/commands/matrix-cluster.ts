@@ -13,7 +13,7 @@ import { slurmScripts, submitSlurm, writeSlurmScripts } from '../../scale/slurm.
 import type { CommandIO } from '../command.js';
 
 /** The matrix options a shard repeats: the request itself (and how it is computed), not where its output goes. */
-export const REQUEST_FLAGS = ['layer', 'method', 'step', 'runs', 'group-by', 'clusters', 'cut', 'keep', 'dims', 'epsilon', 'pwcca-compat', 'conv', 'layout', 'neurons-first', 'backend', 'workers', 'no-cache'] as const;
+export const REQUEST_FLAGS = ['layer', 'method', 'step', 'runs', 'group-by', 'clusters', 'cut', 'keep', 'dims', 'epsilon', 'pwcca-compat', 'conv', 'layout', 'neurons-first', 'backend', 'precision', 'workers', 'no-cache'] as const;
 
 export type ClusterOptions = Partial<Record<(typeof REQUEST_FLAGS)[number] | 'out' | 'sbatch' | 'image' | 'workspace-claim' | 'parts-claim', string | number | boolean>> & {
   slurm?: number;

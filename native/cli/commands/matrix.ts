@@ -10,7 +10,7 @@ import { openIndexFromArgs } from './index-cmd.js';
 import { runCluster } from './matrix-cluster.js';
 
 const USAGE =
-  'svcca-studio matrix WORKSPACE --layer L --method M [--step final|N] [--runs LIST|REGEX] [--group-by KEY] [--clusters K | --cut H] [--keep F | --dims K] [--epsilon E] [--pwcca-compat reference] [--conv channels|flatten|dft|mean] [--layout nhwc|nchw] [--neurons-first] [--workers N] [--no-cache] [--db FILE] [--shard K/N --out PART.json | --slurm N [--submit] [--sbatch OPTS] [--out DIR] | --k8s N [--image I] [--workspace-claim C] [--parts-claim C] [--parallelism P] [--out DIR]] [--cpus C] [--json]';
+  'svcca-studio matrix WORKSPACE --layer L --method M [--step final|N] [--runs LIST|REGEX] [--group-by KEY] [--clusters K | --cut H] [--keep F | --dims K] [--epsilon E] [--pwcca-compat reference] [--conv channels|flatten|dft|mean] [--layout nhwc|nchw] [--neurons-first] [--backend auto|cpu|gpu] [--precision f64|f32] [--workers N] [--no-cache] [--db FILE] [--shard K/N --out PART.json | --slurm N [--submit] [--sbatch OPTS] [--out DIR] | --k8s N [--image I] [--workspace-claim C] [--parts-claim C] [--parallelism P] [--out DIR]] [--cpus C] [--json]';
 
 export const matrixCommand = defineCommand({
   name: 'matrix',
@@ -33,6 +33,7 @@ export const matrixCommand = defineCommand({
     layout: { type: 'string', choices: ['nhwc', 'nchw', 'ntc'], description: 'conv layer layout on disk (default nhwc)' },
     'neurons-first': { type: 'boolean', description: 'dense layers are stored (neurons, datapoints)' },
     backend: { type: 'string', choices: ['auto', 'cpu', 'gpu'], description: 'kernel backend (reported in the result)' },
+    precision: { type: 'string', choices: ['f64', 'f32'], description: "f32: float32 screening on the machine's BLAS (sgemm, ssyevd); default f64" },
     workers: { type: 'number', integer: true, min: 0, description: 'worker processes (0: this process; default: one per core for big jobs)' },
     'no-cache': { type: 'boolean', description: 'neither read nor write the basis and result caches' },
     db: { type: 'string', description: 'index file (default WORKSPACE/.svcca-studio/index.sqlite)' },
@@ -87,6 +88,7 @@ export const matrixCommand = defineCommand({
         ...(options.layout !== undefined ? { layout: options.layout as 'nhwc' | 'nchw' | 'ntc' } : {}),
         ...(options['neurons-first'] ? { neuronsFirst: true } : {}),
         ...(options.backend !== undefined ? { backend: options.backend as 'auto' | 'cpu' | 'gpu' } : {}),
+        ...(options.precision !== undefined ? { precision: options.precision as 'f64' | 'f32' } : {}),
       };
       const context = {
         signal: interrupted.signal,

@@ -1,6 +1,8 @@
 /** Registers the cpu-js backend and its kernels: an explicit list, no directory scanning. */
 import { registerBackend, registerKernel } from '../registry.js';
-import { cpuJsBackend } from './backend.js';
+import { CPU_JS, cpuJsBackend } from './backend.js';
+import { registerDecompositions } from './decompositions.js';
+import { crossGramImpl } from './crossGram.js';
 import { batchedMatmulConfig } from './batchedMatmul.js';
 import { crossGramConfig } from './crossGram.js';
 import { gramConfig } from './gram.js';
@@ -11,3 +13,4 @@ registerKernel(gramConfig);
 registerKernel(crossGramConfig);
 registerKernel(matmulConfig);
 registerKernel(batchedMatmulConfig);
+registerDecompositions(CPU_JS, async (x, y) => crossGramImpl(x, y));

@@ -5,7 +5,7 @@ import { resolveBackend, runKernel } from '../../../native/kernels/engine.js';
 import { backendInfo, crossGram, disposeKernels } from '../../../native/kernels/index.js';
 import { CrossGram, Gram } from '../../../native/kernels/names.js';
 import {
-  getKernel, registerBackend, registeredBackends, registerKernel, unregisterKernel,
+  getBackend, getKernel, registerBackend, registeredBackends, registerKernel, unregisterKernel,
 } from '../../../native/kernels/registry.js';
 import { matrix } from '../../../native/linalg/matrix.js';
 
@@ -65,12 +65,21 @@ describe('kernel registry', () => {
 });
 
 describe('backend selection', () => {
-  test("'auto' and 'cpu' pick the fastest exact backend, cpu-wasm-simd, and say so", async () => {
+  test("'auto' and 'cpu' pick the fastest exact backend — blas where the machine's BLAS loads, else cpu-wasm-simd — and say so", async () => {
+    const blas = await getBackend('blas').probe();
     for (const choice of ['auto', 'cpu'] as const) {
       const info = await backendInfo(choice);
-      expect(info).toMatchObject({ name: 'cpu-wasm-simd', device: 'cpu', precision: 'f64', tolerance: F64_TOLERANCE });
-      expect(info.detail).toMatch(/threads/);
+      const name = blas.available ? 'blas' : 'cpu-wasm-simd';
+      expect(info).toMatchObject({ name, device: 'cpu', precision: 'f64', tolerance: F64_TOLERANCE });
+      expect(info.detail).toMatch(/threads?\)?$/);
+      expect(info.label).toBe(blas.available ? `blas:${info.detail}` : 'cpu-wasm-simd');
     }
+  });
+
+  test('the blas backend names its library and threads, or says in one line why it is unavailable', async () => {
+    const blas = await getBackend('blas').probe();
+    if (blas.available) expect(blas.detail).toMatch(/^[a-z]+(-[\w.]+)?( \(\d+ threads?\))?$/);
+    else expect(blas.reason).toMatch(/^[^\n]+$/);
   });
 
   test("'gpu' gives a hardware GPU backend or, without one, the exact CPU backend", async () => {
@@ -81,7 +90,7 @@ describe('backend selection', () => {
       if (a.available && a.hardware) hardwareGpu.push(b.name);
     }
     if (hardwareGpu.length > 0) expect(info.name).toBe(hardwareGpu[0]);
-    else expect(info.name).toBe('cpu-wasm-simd');
+    else expect(info.name).toBe((await backendInfo('auto')).name);
   });
 
   test('the result of a call reports the backend that served it', async () => {
