@@ -3,13 +3,17 @@ import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 import vue from '@vitejs/plugin-vue';
 
 // One config, three targets. Main and preload keep dependencies external (better-sqlite3 and Dawn are native
-// modules rebuilt for Electron at packaging), except valibot: the wire schemas are pure JavaScript that the window
-// process and the sandboxed preload (which may require only 'electron') need bundled in. The renderer is a plain
-// browser bundle that `serve` also hosts.
-const BUNDLED_DEPS = ['valibot'];
+// modules rebuilt for Electron at packaging), except pure-JavaScript ones the window side needs bundled in: valibot
+// (the wire schemas, for main and the sandboxed preload, which may require only 'electron') and ws (main's link to
+// a remote serve, main/remote-dial.ts). The renderer is a plain browser bundle that `serve` also hosts.
+const BUNDLED_DEPS = ['valibot', 'ws'];
+// ws requires its optional native helpers inside try/catch; bundled, a missing one must still throw (vite's own
+// stand-in is an empty object, which ws would then call into). One file each: a bundled module throws only once.
+const absent = (name: string): string => resolve(__dirname, `main/absent/${name}.cjs`);
 export default defineConfig({
   main: {
     plugins: [externalizeDepsPlugin({ exclude: BUNDLED_DEPS })],
+    resolve: { alias: { bufferutil: absent('bufferutil'), 'utf-8-validate': absent('utf-8-validate') } },
     build: {
       outDir: 'out/main',
       rollupOptions: {
