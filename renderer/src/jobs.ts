@@ -20,10 +20,16 @@ export function jobOutcome(): JobOutcome {
 }
 
 const external = new Set<string>();
+/**
+ * Jobs this page started that have ended. A progress event can arrive after its call settled (the server's events
+ * and its reply travel apart, and a cancel races both); such a late event must not bring the job back as "external".
+ */
+const ended = new Set<string>();
 
 export function onProgress(event: ProgressEvent): void {
   let job = state.jobs.find((j) => j.id === event.jobId);
   if (!job) {
+    if (ended.has(event.jobId)) return;
     // A job this page did not start (the watcher re-indexing, another window): show it while it runs.
     if (event.total > 0 && event.done >= event.total) return;
     state.jobs.push({ id: event.jobId, label: event.label, done: 0, total: 0, rate: 0, startedAt: Date.now(), cancelling: false });
@@ -57,6 +63,7 @@ export async function runJob<T>(label: string, call: (jobId: string) => Promise<
     return undefined;
   } finally {
     if (outcome) outcome.busy = false;
+    ended.add(id);
     const at = state.jobs.findIndex((j) => j.id === id);
     if (at >= 0) state.jobs.splice(at, 1);
   }
