@@ -72,7 +72,7 @@ async function waitForJob(id: string, timeoutMs = 90_000): Promise<string> {
 }
 
 function logs(folder: string): string {
-  const r = spawnSync('sh', ['-c', `tail -n 5 "${folder}"/logs/*.log 2>&1`], { encoding: 'utf8' });
+  const r = spawnSync('sh', ['-c', 'tail -n 5 "$0"/logs/*.log 2>&1', folder], { encoding: 'utf8' });
   return r.stdout;
 }
 
@@ -97,15 +97,19 @@ describe('matrix --slurm on a one-node Slurm', () => {
     expect(whole.status, whole.stderr).toBe(0);
     const expected = JSON.parse(whole.stdout) as Matrix;
 
-    const out = join(dir, 'job');
-    const submitted = cli(['matrix', EXAMPLE, ...REQUEST, '--slurm', '3', '--submit', '--out', out, '--json']);
+    // A blank in the job folder: sbatch must read the quoted log paths whole.
+    const out = join(dir, 'job one');
+    const submitted = cli(['matrix', EXAMPLE, ...REQUEST, '--slurm', '3', '--sbatch=--time=10', '--submit', '--out', out, '--json']);
     expect(submitted.status, submitted.stderr).toBe(0);
     const report = JSON.parse(submitted.stdout) as { jobs: { array: string; merge: string }; result: string };
     expect(report.jobs.array).toMatch(/^\d+$/);
     expect(report.jobs.merge).toMatch(/^\d+$/);
     // The merge waits on the array (afterok), so its end means every shard succeeded.
     expect(await waitForJob(report.jobs.merge), logs(out)).toBe('COMPLETED');
-    for (const k of [1, 2, 3]) expect(existsSync(join(out, `part-${k}.json`))).toBe(true);
+    for (const k of [1, 2, 3]) {
+      expect(existsSync(join(out, `part-${k}.json`))).toBe(true);
+      expect(readFileSync(join(out, 'logs', `shard-${k}.log`), 'utf8')).toMatch(new RegExp(`shard ${k}/3: \\d+ of 100 ordered pairs`));
+    }
     // Each shard kept its index on the node's temporary folder, not beside the parts.
     expect(existsSync(join(out, '.svcca-studio'))).toBe(false);
     expectSameMatrix(JSON.parse(readFileSync(report.result, 'utf8')) as Matrix, expected);
