@@ -6,7 +6,7 @@
  * (taskset -c K, where present) with one kernel thread in-process (SVCCA_KERNEL_THREADS=1 --workers 0), with its own
  * index file (indexed beforehand, untimed) and no result cache, as shards on separate nodes would be.
  *
- * The workspace (bench/.work/scale-…, written once, reused): BENCH_NETS runs (default 24), one checkpoint, one dense
+ * The workspace (bench/.work/scale-…, written once, reused): BENCH_NETS runs (default 40), one checkpoint, one dense
  * layer of BENCH_NEURONS (96) neurons × BENCH_DATAPOINTS (3000) datapoints, float32:
  * net i = [Z_shared | Z_cluster(i mod 4) | Z_private(i)] · W_i + 0.5·E_i (latents 16 + 8 + 16), full rank.
  * BENCH_METHOD (pwcca). The merged matrix is checked against N = 1's (max |difference| printed; exit 1 above 1e-12).
@@ -24,7 +24,7 @@ const CLI = join(ROOT, 'bin/svcca-studio.js');
 const RECORD = !process.argv.includes('--no-record');
 const QUICK = process.argv.includes('--quick');
 const env = (name, fallback) => (process.env[name] === undefined ? fallback : Number(process.env[name]));
-const NETS = env('BENCH_NETS', QUICK ? 12 : 24);
+const NETS = env('BENCH_NETS', QUICK ? 12 : 40);
 const NEURONS = env('BENCH_NEURONS', 96);
 const M = env('BENCH_DATAPOINTS', QUICK ? 1500 : 3000);
 const METHOD = process.env.BENCH_METHOD ?? 'pwcca';

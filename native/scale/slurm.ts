@@ -70,6 +70,9 @@ export function sbatchDirectives(words: readonly string[]): string[] {
 /** The three scripts of a sharded matrix on Slurm (nothing written yet). */
 export function slurmScripts(job: ShardedMatrixJob, options: SlurmOptions): SlurmScripts {
   const { dir } = options;
+  // sbatch reads a double-quoted #SBATCH value as one (blanks and all), but has no escape for a quote inside it.
+  if (/["\n]/.test(dir)) throw new UsageError(`--out: '${dir}' holds a double quote or a line break, which an #SBATCH line cannot; choose another job folder`);
+  const directivePath = (path: string): string => (/\s/.test(path) ? `"${path}"` : path);
   const extra = sbatchDirectives(options.sbatch ?? []);
   const name = jobName(job);
   const logs = join(dir, 'logs');
@@ -92,7 +95,7 @@ export function slurmScripts(job: ShardedMatrixJob, options: SlurmOptions): Slur
       `--array=1-${job.shards}`,
       '--ntasks=1',
       `--cpus-per-task=${cpus}`,
-      `--output=${join(logs, 'shard-%a.log')}`,
+      `--output=${directivePath(join(logs, 'shard-%a.log'))}`,
     ]),
     'K="${SLURM_ARRAY_TASK_ID:?submit this script with sbatch (it is a job array), or set SLURM_ARRAY_TASK_ID=K to run shard K here}"',
     `N=${job.shards}`,
@@ -107,7 +110,7 @@ export function slurmScripts(job: ShardedMatrixJob, options: SlurmOptions): Slur
   const result = join(dir, 'matrix.json');
   const temporary = join(dir, '.matrix.json.tmp');
   const merge = [
-    ...header(`Merges the ${job.shards} parts into ${result} once every shard has succeeded.`, [`--job-name=${name}-merge`, '--ntasks=1', `--output=${join(logs, 'merge.log')}`]),
+    ...header(`Merges the ${job.shards} parts into ${result} once every shard has succeeded.`, [`--job-name=${name}-merge`, '--ntasks=1', `--output=${directivePath(join(logs, 'merge.log'))}`]),
     'parts=()',
     `for k in $(seq 1 ${job.shards}); do parts+=(${shellQuote(join(dir, 'part-'))}"$k".json); done`,
     `${shellWords(options.cli)} merge "\${parts[@]}" --json > ${shellQuote(temporary)}`,

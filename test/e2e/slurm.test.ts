@@ -2,8 +2,8 @@
  * `matrix --slurm 3 --submit` on a real Slurm: Debian's munge, slurmctld and slurmd as a one-node cluster on
  * localhost (test/e2e/slurm/start-cluster.sh; `npm run setup` installs them when root). The merge job's matrix.json
  * must equal the unsharded `matrix --json` to 1e-12, and rerunning one shard (its part deleted, as after a kill)
- * through `sbatch --array=K` and merging again must give it once more. Where the daemons cannot start (not root,
- * packages absent) the test is reported skipped with the reason.
+ * through `sbatch --array=K` and merging again must give it once more. Where the cluster cannot be tried (not root,
+ * packages absent) the test is reported skipped with the reason; where it can but a daemon fails, the test fails.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,7 +19,10 @@ const START = join(__dirname, 'slurm/start-cluster.sh');
 const REQUEST = ['--layer', 'fc', '--method', 'pwcca', '--group-by', 'labels'];
 
 let dir = '';
+/** Why the cluster cannot be tried here (not root, not installed): the test is skipped, saying so. */
 let cannot: string | null = null;
+/** Why it failed to start although it could be tried: the test fails with this. */
+let broken: string | null = null;
 let env: NodeJS.ProcessEnv = {};
 
 /** A port nothing listens on now (the kernel's pick), so a Slurm left running elsewhere never collides. */
@@ -39,7 +42,9 @@ beforeAll(async () => {
   const ports = { SLURM_TEST_CTLD_PORT: String(await freePort()), SLURM_TEST_SLURMD_PORT: String(await freePort()) };
   const started = spawnSync('bash', [START, join(dir, 'cluster')], { env: { ...process.env, ...ports }, encoding: 'utf8', timeout: 60_000 });
   if (started.status !== 0) {
-    cannot = (started.stdout + started.stderr).trim().split('\n').filter(Boolean).pop() ?? `start-cluster.sh exited ${started.status ?? started.signal}`;
+    const why = (started.stdout + started.stderr).trim().split('\n').filter(Boolean).pop() ?? `start-cluster.sh exited ${started.status ?? started.signal}`;
+    if (started.status === 3) cannot = why;
+    else broken = `${why}\n${spawnSync('sh', ['-c', 'tail -n 8 "$0"/cluster/log/*.log 2>&1', dir], { encoding: 'utf8' }).stdout}`;
     return;
   }
   // Jobs inherit the submitter's environment: TMPDIR puts each node's index into this test's folder.
@@ -72,7 +77,7 @@ async function waitForJob(id: string, timeoutMs = 90_000): Promise<string> {
 }
 
 function logs(folder: string): string {
-  const r = spawnSync('sh', ['-c', `tail -n 5 "${folder}"/logs/*.log 2>&1`], { encoding: 'utf8' });
+  const r = spawnSync('sh', ['-c', 'tail -n 5 "$0"/logs/*.log 2>&1', folder], { encoding: 'utf8' });
   return r.stdout;
 }
 
@@ -93,19 +98,24 @@ function expectSameMatrix(merged: Matrix, whole: Matrix): void {
 describe('matrix --slurm on a one-node Slurm', () => {
   it('3 shards as a job array and the dependent merge give the unsharded matrix', async (ctx) => {
     if (cannot) ctx.skip(cannot);
+    expect(broken, 'the one-node Slurm did not start').toBeNull();
     const whole = cli(['matrix', EXAMPLE, ...REQUEST, '--json', '--db', join(dir, 'whole.sqlite')]);
     expect(whole.status, whole.stderr).toBe(0);
     const expected = JSON.parse(whole.stdout) as Matrix;
 
-    const out = join(dir, 'job');
-    const submitted = cli(['matrix', EXAMPLE, ...REQUEST, '--slurm', '3', '--submit', '--out', out, '--json']);
+    // A blank in the job folder: sbatch must read the quoted log paths whole.
+    const out = join(dir, 'job one');
+    const submitted = cli(['matrix', EXAMPLE, ...REQUEST, '--slurm', '3', '--sbatch=--time=10', '--submit', '--out', out, '--json']);
     expect(submitted.status, submitted.stderr).toBe(0);
     const report = JSON.parse(submitted.stdout) as { jobs: { array: string; merge: string }; result: string };
     expect(report.jobs.array).toMatch(/^\d+$/);
     expect(report.jobs.merge).toMatch(/^\d+$/);
     // The merge waits on the array (afterok), so its end means every shard succeeded.
     expect(await waitForJob(report.jobs.merge), logs(out)).toBe('COMPLETED');
-    for (const k of [1, 2, 3]) expect(existsSync(join(out, `part-${k}.json`))).toBe(true);
+    for (const k of [1, 2, 3]) {
+      expect(existsSync(join(out, `part-${k}.json`))).toBe(true);
+      expect(readFileSync(join(out, 'logs', `shard-${k}.log`), 'utf8')).toMatch(new RegExp(`shard ${k}/3: \\d+ of 100 ordered pairs`));
+    }
     // Each shard kept its index on the node's temporary folder, not beside the parts.
     expect(existsSync(join(out, '.svcca-studio'))).toBe(false);
     expectSameMatrix(JSON.parse(readFileSync(report.result, 'utf8')) as Matrix, expected);

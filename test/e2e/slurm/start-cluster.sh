@@ -3,7 +3,8 @@
 # under DIR (a temporary folder), its own munge key, socket and ports, so a Slurm already on the machine is untouched.
 #
 #   start-cluster.sh DIR     starts munged, slurmctld and slurmd; prints `SLURM_CONF=DIR/slurm.conf` when the node
-#                            answers (idle); exit 3 with one line saying why when it cannot (not root, not installed)
+#                            answers (idle). Exit 3 with one line saying why when it cannot be tried here (not root,
+#                            not installed); exit 4 with one line when a daemon fails (its log is named)
 #   start-cluster.sh --stop DIR
 #
 # Clients (sbatch, squeue, sacct) find the cluster through SLURM_CONF. Needs root: slurmd runs jobs as their user.
@@ -27,6 +28,7 @@ if [[ $stop == 1 ]]; then
 fi
 
 cannot() { echo "cannot start a Slurm cluster: $*"; exit 3; }
+failed() { echo "the Slurm cluster did not start: $*"; "$0" --stop "$dir" >/dev/null 2>&1 || true; exit 4; }
 [[ $(id -u) == 0 ]] || cannot "not root (slurmd must run as root to start jobs)"
 for tool in munged slurmctld slurmd sbatch sinfo; do
   command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] || cannot "$tool is not installed (apt-get install slurmctld slurmd munge slurm-client; npm run setup does it when root)"
@@ -49,7 +51,7 @@ chmod 400 "$dir/munge/munge.key"
 socket="$dir/munge/munge.socket"
 munged --force --key-file="$dir/munge/munge.key" --socket="$socket" --pid-file="$dir/munged.pid" \
   --log-file="$dir/log/munged.log" --seed-file="$dir/munge/munge.seed" \
-  || cannot "munged did not start (see $dir/log/munged.log)"
+  || failed "munged did not start (see $dir/log/munged.log)"
 
 mem=$(awk '/MemTotal/ { print int($2 / 1024 / 2) }' /proc/meminfo)
 cat > "$dir/slurm.conf" <<CONF
@@ -89,7 +91,7 @@ CONF
 mkdir -p "$dir/spool/localhost"
 export SLURM_CONF="$dir/slurm.conf"
 
-slurmctld -c -f "$SLURM_CONF" || cannot "slurmctld did not start (see $dir/log/slurmctld.log)"
+slurmctld -c -f "$SLURM_CONF" || failed "slurmctld did not start (see $dir/log/slurmctld.log)"
 # slurmd loads a cgroup plugin even though no job is confined by one (Slurm 22.05 has no CgroupPlugin=disabled):
 # autodetection first, then each version by name, for containers whose cgroup mounts confuse the detection.
 started=0
@@ -97,11 +99,11 @@ for plugin in "" cgroup/v1 cgroup/v2; do
   if [[ -n $plugin ]]; then printf 'CgroupPlugin=%s\n' "$plugin" > "$dir/cgroup.conf"; fi
   if slurmd -N localhost -f "$SLURM_CONF" 2>>"$dir/log/slurmd.start"; then started=1; break; fi
 done
-[[ $started == 1 ]] || cannot "slurmd did not start (see $dir/log/slurmd.log)"
+[[ $started == 1 ]] || failed "slurmd did not start (see $dir/log/slurmd.log)"
 
 for _ in $(seq 100); do
   state=$(sinfo -h -N -o '%T' 2>/dev/null | head -1 || true)
   if [[ $state == idle* ]]; then echo "SLURM_CONF=$SLURM_CONF"; exit 0; fi
   sleep 0.2
 done
-cannot "the node did not come up idle in 20 s (state '${state:-none}'; see $dir/log/slurmctld.log and slurmd.log)"
+failed "the node did not come up idle in 20 s (state '${state:-none}'; see $dir/log/slurmctld.log and slurmd.log)"

@@ -160,6 +160,14 @@ describe('slurm scripts', () => {
     expect(() => submitSlurm(scripts, absent)).toThrow(/sbatch is not on PATH/);
   });
 
+  it('quotes a log path with a blank for sbatch, and refuses a job folder with a double quote', () => {
+    const scripts = slurmScripts(job(), { dir: '/jobs/my run', cli: ['svcca-studio'] });
+    expect(scripts.shards.text).toContain('#SBATCH --output="/jobs/my run/logs/shard-%a.log"');
+    expect(scripts.merge.text).toContain('#SBATCH --output="/jobs/my run/logs/merge.log"');
+    expect(scripts.shards.text).toContain(`--out '/jobs/my run/part-'"$K".json`);
+    expect(() => slurmScripts(job(), { dir: '/jobs/"x"', cli: ['svcca-studio'] })).toThrow(/double quote/);
+  });
+
   it('groups option values, and refuses options it sets itself or a leading word that is no option', () => {
     expect(sbatchDirectives(['--partition=gpu', '--mem', '8G', '-t', '10'])).toEqual(['--partition=gpu', '--mem 8G', '-t 10']);
     expect(() => sbatchDirectives(['gpu'])).toThrow(/'gpu' is not an sbatch option/);
