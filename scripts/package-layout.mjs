@@ -96,6 +96,9 @@ export function checkLayout(unpacked, { platform = process.platform, arch = proc
   const foreign = dawnDirs.filter((d) => !own.includes(d));
   if (!own.some((d) => existsSync(join(dawnRoot, d, 'dawn.node')))) problems.push(`Dawn's dawn.node for ${platform} is not unpacked`);
   if (foreign.length) problems.push(`Dawn builds for other systems ship too: ${foreign.join(', ')}`);
+  // The BLAS addon (docs/packaging.md): unpacked wherever `npm run setup` built it; without it the app runs on WebAssembly.
+  const blasAddon = join('addon', 'blas', 'build', 'Release', 'svcca_blas.node');
+  if (existsSync(join(repo, blasAddon)) && !existsSync(join(unpackedDir, blasAddon))) problems.push('the BLAS addon (addon/blas/build/Release/svcca_blas.node) is not unpacked next to app.asar');
   if (existsSync(unpackedDir)) lines.push(`app.asar.unpacked: ${mb(size(unpackedDir))} (better-sqlite3, Dawn ${own.join(', ')})`);
 
   const example = join(resources, 'resources', 'example-workspace');

@@ -62,13 +62,30 @@ export function blasMatmul(a: Matrix, b: Matrix, transA: boolean, transB: boolea
 }
 
 /**
+ * The float32 copies of prepared bases, made once per basis rather than once per pair: an all-pairs job crosses
+ * every basis with every other, and rounding a 10000 × 512 basis costs about as much as the sgemm itself. Only the
+ * leading-columns product uses it, whose inputs are prepared bases (never modified after preparation); entries go
+ * with their basis (a WeakMap keyed by its data).
+ */
+const rounded = new WeakMap<Float64Array, { readonly array: Real; readonly exponent: number }>();
+
+function roundedBasis(data: Float64Array): { readonly array: Real; readonly exponent: number } {
+  let entry = rounded.get(data);
+  if (!entry) {
+    entry = scaledInput(data, true);
+    rounded.set(data, entry);
+  }
+  return entry;
+}
+
+/**
  * X[:, :kx]ᵀ·Y[:, :ky] read in place: the leading columns of a row-major matrix are the leading rows of its
  * column-major view, so only the extents shrink (the leading dimensions stay the full widths).
  */
 export function blasLeadingCross(x: Matrix, kx: number, y: Matrix, ky: number, single: boolean): Matrix {
   const c = zeros(kx * ky, single);
-  const sx = scaledInput(x.data, single);
-  const sy = scaledInput(y.data, single);
+  const sx = single ? roundedBasis(x.data) : scaledInput(x.data, false);
+  const sy = single ? roundedBasis(y.data) : scaledInput(y.data, false);
   if (kx > 0 && ky > 0 && x.rows > 0) {
     blasAddon().gemm('N', 'T', ky, kx, x.rows, 1, sy.array, Math.max(1, y.cols), sx.array, Math.max(1, x.cols), 0, c, ky);
   }

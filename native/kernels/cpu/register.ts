@@ -2,9 +2,8 @@
 import { registerBackend, registerKernel } from '../registry.js';
 import { CPU_JS, cpuJsBackend } from './backend.js';
 import { registerDecompositions } from './decompositions.js';
-import { crossGramImpl } from './crossGram.js';
 import { batchedMatmulConfig } from './batchedMatmul.js';
-import { crossGramConfig } from './crossGram.js';
+import { crossGramConfig, crossGramImpl } from './crossGram.js';
 import { gramConfig } from './gram.js';
 import { matmulConfig } from './matmul.js';
 
