@@ -4,7 +4,8 @@
  * cka — every ordered pair is computed by exactly one shard, the work is balanced, a killed shard leaves no part and
  * its rerun merges the same, and a missing, duplicated or mismatched part is refused in one line naming it.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { InputError, UsageError } from '../../../native/errors.js';
 import { WorkspaceIndex } from '../../../native/index/index.js';
 import { EXAMPLE, REPO } from '../../support/corpus.js';
 
+const execFileAsync = promisify(execFile);
 const tmp = mkdtempSync(join(tmpdir(), 'svcca-shard-'));
 const CLI = join(REPO, 'bin', 'svcca-studio.js');
 let example: WorkspaceIndex;
@@ -148,17 +150,19 @@ describe('merged shards equal the unsharded matrix', () => {
 describe('the CLI: shards as separate processes with their own indexes, merge, and a killed shard', () => {
   // A slow question (weighted SVCCA over 16 000 conv rows), so that a shard can be killed while it computes.
   const args = (extra: string[]): string[] => [CLI, 'matrix', EXAMPLE, '--layer', 'conv2', '--method', 'svcca-weighted', '--group-by', 'labels', '--workers', '0', ...extra];
-  const run = (argv: string[]): string => execFileSync(process.execPath, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  // Asynchronous: a synchronous child of many seconds would stall this worker's event loop and with it vitest's
+  // heartbeat to its workers (a "Timeout calling onTaskUpdate" on a loaded machine).
+  const run = async (argv: string[]): Promise<string> => (await execFileAsync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 64 << 20 })).stdout;
 
   it('merge --json prints what the unsharded matrix --json prints; a shard killed mid-way leaves no part, and its rerun merges the same', async () => {
     const dir = join(tmp, 'cli');
     mkdirSync(dir);
-    const whole = JSON.parse(run([...args(['--db', join(dir, 'whole.sqlite')]), '--json']));
+    const whole = JSON.parse(await run([...args(['--db', join(dir, 'whole.sqlite')]), '--json']));
     const parts = [1, 2, 3].map((k) => join(dir, `part-${k}.json`));
     const started = performance.now();
-    run(args(['--shard', '1/3', '--out', parts[0]!, '--db', join(dir, 'node1.sqlite')]));
+    await run(args(['--shard', '1/3', '--out', parts[0]!, '--db', join(dir, 'node1.sqlite')]));
     const oneShard = performance.now() - started;
-    run(args(['--shard', '3/3', '--out', parts[2]!, '--db', join(dir, 'node3.sqlite')]));
+    await run(args(['--shard', '3/3', '--out', parts[2]!, '--db', join(dir, 'node3.sqlite')]));
 
     // Shard 2 (as much work as shard 1) is killed half-way through the time shard 1 took.
     const killed = spawn(process.execPath, args(['--shard', '2/3', '--out', parts[1]!, '--db', join(dir, 'node2.sqlite')]), { stdio: 'ignore' });
@@ -169,10 +173,10 @@ describe('the CLI: shards as separate processes with their own indexes, merge, a
     expect(killed.signalCode, 'shard 2 was still running when killed').toBe('SIGKILL');
     expect(existsSync(parts[1]!)).toBe(false);
     // Without shard 2 the merge says which shard is missing.
-    expect(() => run([CLI, 'merge', parts[0]!, parts[2]!])).toThrow(/missing shard 2\/3/);
-    run(args(['--shard', '2/3', '--out', parts[1]!, '--db', join(dir, 'node2.sqlite')]));
+    await expect(run([CLI, 'merge', parts[0]!, parts[2]!])).rejects.toThrow(/missing shard 2\/3/);
+    await run(args(['--shard', '2/3', '--out', parts[1]!, '--db', join(dir, 'node2.sqlite')]));
 
-    const merged = JSON.parse(run([CLI, 'merge', ...parts, '--json']));
+    const merged = JSON.parse(await run([CLI, 'merge', ...parts, '--json']));
     expect(maxDifference(merged.matrix, whole.matrix)).toBeLessThan(1e-12);
     expect(Object.keys(merged).sort()).toEqual(Object.keys(whole).sort());
     for (const key of ['runs', 'layer', 'method', 'order', 'linkage', 'stats', 'backend', 'kernel_backend', 'precision', 'step', 'files']) expect(merged[key], key).toEqual(whole[key]);
