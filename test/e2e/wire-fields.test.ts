@@ -73,7 +73,7 @@ const SAMPLES: Record<ApiMethod, (refs: Refs) => unknown[][]> = {
     [{ runs: [RUN, OTHER], method: 'cca', dims: 4, conv: 'flatten' }],
   ],
   // The example has no sequence layer; a conv layer's positions stand in for timesteps.
-  timesteps: () => [[{ run: RUN, layer: 'conv2', step: 'last', timesteps: [0, 5, 15], method: 'svcca', keep: 0.99, epsilon: 1e-10, layout: 'nhwc' }, { jobId: 'fields-timesteps' }], [{ run: RUN, layer: 'conv2', timesteps: [0, 1], method: 'cca', dims: 4 }]],
+  timesteps: () => [[{ run: RUN, layer: 'conv2', step: 'last', timesteps: [0, 5, 15], method: 'svcca', keep: 0.99, epsilon: 1e-10, layout: 'nhwc' }, { jobId: 'fields-timesteps' }], [{ run: RUN, layer: 'conv2', timesteps: [0, 1], method: 'cca', dims: 4, layout: 'nhwc' }]],
   cancel: () => [['fields-nothing-running']],
 };
 
