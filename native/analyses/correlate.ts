@@ -1,5 +1,5 @@
 /**
- * Similarity against what a run achieved (003 sec. 3.2, Fig. 4b): each run's mean similarity to every other run at
+ * Similarity against what a run achieved ([Morcos2018-PWCCA] sec. 3.2, Fig. 4b): each run's mean similarity to every other run at
  * one layer and checkpoint, against a number the run recorded — a metric at that checkpoint (`probe_acc`,
  * `train_acc`, any key of run.json's `metrics` rows) or a numeric run.json key (`lr`, `width`, …). Pearson and
  * Spearman correlations with two-sided p-values (correlation.ts).
@@ -36,16 +36,21 @@ export async function runCorrelate(store: WorkspaceIndex, request: CorrelateRequ
   const n = kept.length;
   const meanSimilarity = s.map((row, i) => row.reduce((sum, v, j) => (j === i ? sum : sum + (v + s[j]![i]!) / 2), 0) / (n - 1));
   const metricValues = kept.map((r) => r.value!);
+  const stats = correlationStats(meanSimilarity, metricValues);
+  // The contract's fields first, in its order; then this project's.
   return {
     layer: request.layer,
     metric: request.metric,
-    method,
-    step,
     runs: kept.map((r) => r.run.name),
-    steps: kept.map((r) => r.step),
     mean_similarity: meanSimilarity,
     metric_values: metricValues,
-    ...correlationStats(meanSimilarity, metricValues),
+    pearson: stats.pearson,
+    spearman: stats.spearman,
+    p_value: stats.p_value,
+    method,
+    step,
+    steps: kept.map((r) => r.step),
+    spearman_p_value: stats.spearman_p_value,
     skipped,
     source,
   };

@@ -12,10 +12,10 @@
  *  - `to_final[layer]`: the diagonal i = j over checkpoints; `converged_at`: convergence.ts's rule on it.
  *  - `freeze_hint`: the Freeze Training schedule those convergence steps suggest (freeze-hint.ts).
  *  - `class_sensitivity`: each layer against each class logit at the reference checkpoint (class-sensitivity.ts).
- *  - `crawl` (004 Fig. 3): for each reference layer the layer of each checkpoint most similar to it, and for each
+ *  - `crawl` ([Raghu2017-BottomUp] Fig. 3): for each reference layer the layer of each checkpoint most similar to it, and for each
  *    layer the reference layer it is most similar to at each checkpoint (004: early in training a higher layer is
  *    most like a lower final layer — "representations crawl downward").
- *  - `against` (004 sec. 1): the reference checkpoint is another run's (another seed, another architecture); its
+ *  - `against` ([Raghu2017-BottomUp] sec. 1): the reference checkpoint is another run's (another seed, another architecture); its
  *    layers are the tensor's last axis (`reference_layers`), `to_final` / `converged_at` cover the layers both runs
  *    name alike, and there is no Freeze Training hint or class sensitivity (they are about the run's own end).
  * Conv layers follow layer-rows.ts (default `channels`, the finer grid pooled to the coarser one) or DFT-CCA.

@@ -5,7 +5,7 @@
  *    heights can leave fewer than k, as in scipy).
  * Clusters are numbered 0, 1, … in the order their first run appears in the dendrogram's leaf order, so
  * neighbouring blocks of the clustered matrix get neighbouring numbers; `members` lists each cluster's runs in that
- * order. 003 sec. 3.3 reads its clusters of learning rates off such a cut.
+ * order. [Morcos2018-PWCCA] sec. 3.3 reads its clusters of learning rates off such a cut.
  */
 import type { LinkageRow } from './clustering.js';
 

@@ -1,5 +1,5 @@
 /**
- * The cross-network layers × layers grid (000 Fig. 7 / App. 4, 002 Fig. 6): every layer of net A against every
+ * The cross-network layers × layers grid ([Raghu2017-SVCCA] Fig. 7 / App. 4, [Raghu2017-SVCCA-ICMLW] Fig. 6): every layer of net A against every
  * layer of net B, each at its chosen checkpoint — nets of different depths and architectures included, as long as
  * they saw the same datapoints. `grid[i][j]` = similarity of A's layer i (side A) with B's layer j; `depth_a` and
  * `depth_b` place each layer at (i + 1) / L, the relative depth that lines up nets of different depths, and

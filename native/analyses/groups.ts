@@ -1,5 +1,5 @@
 /**
- * Generalizing vs memorizing, layer by layer (003 sec. 3.1, Fig. 3): runs grouped by a run.json key (`labels`: true
+ * Generalizing vs memorizing, layer by layer ([Morcos2018-PWCCA] sec. 3.1, Fig. 3): runs grouped by a run.json key (`labels`: true
  * vs random; `lr`, `group`, …), and for every layer the distance d = 1 − (S[i][j] + S[j][i]) / 2 over each unordered
  * pair of runs (PWCCA by default, as in the paper; the symmetric part, as group-stats.ts and the clustering take it):
  * each group's mean and standard deviation over its own pairs, and the same over the pairs from different groups.

@@ -9,7 +9,7 @@
  *    pooling: the zero frequency, the only one a dense layer has). This is the resizing the SVCCA authors suggest for
  *    conv layers of different sizes, and it leaves same-grid pairs (a layer with itself at another checkpoint)
  *    exactly as `compare --conv channels` sees them.
- *  - `mean`: every channel averaged over all positions, (m, c) — 003 sec. 3.1's choice; the same as `channels`
+ *  - `mean`: every channel averaged over all positions, (m, c) — [Morcos2018-PWCCA] sec. 3.1's choice; the same as `channels`
  *    pooled to 1×1.
  *
  * A layer's matrix at one grid is computed once and shared (`LayerRows`).

@@ -1,5 +1,5 @@
 /**
- * Stable vs unstable directions (003 sec. 2.2, Fig. 1): CCA between a layer at an early checkpoint (A) and at a
+ * Stable vs unstable directions ([Morcos2018-PWCCA] sec. 2.2, Fig. 1): CCA between a layer at an early checkpoint (A) and at a
  * middle one ranks A's canonical variates h_i = Q_A·u_i by their correlation ρ_i. The K best form S, the K worst B
  * (each m × K with orthonormal, centered columns). At every checkpoint t, `stable[t]` is the mean canonical
  * correlation of S with the layer at t (the singular values of Sᵀ·Q_t, Q_t an orthonormal basis of the centered

@@ -1,5 +1,5 @@
 /**
- * Sequence timesteps (003 sec. 4 and App. A.3): a sequence layer (m, T, n) — datapoints, timesteps, units, such as
+ * Sequence timesteps ([Morcos2018-PWCCA] sec. 4 and App. A.3): a sequence layer (m, T, n) — datapoints, timesteps, units, such as
  * an RNN's hidden state — compared with itself across its timesteps: `matrix[a][b]` is the similarity of the state
  * at timestep a (an m × n layer, side A) with the state at timestep b. 003 finds the hidden state changes a lot along
  * a sequence even up to linear transforms. The same array, read as a whole, enters the comparisons across training

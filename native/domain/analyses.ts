@@ -48,7 +48,7 @@ export const StabilityResultSchema = v.strictObject({
   unstable: series,
   /** ρ between the layer at `early` and at `mid`, descending: what ranks the directions. */
   ranking: series,
-  /** [step][i]: the layer at each step against the layer at the last step, canonical correlations descending (003 Fig. 1a–c). */
+  /** [step][i]: the layer at each step against the layer at the last step, canonical correlations descending ([Morcos2018-PWCCA] Fig. 1a–c). */
   coefficients: v.array(series),
   /** The last step (what `coefficients` compares with). */
   final: StepSchema,

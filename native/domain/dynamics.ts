@@ -17,7 +17,7 @@ export const DynamicsRequestSchema = v.strictObject({
   neuronsFirst: v.optional(v.boolean()),
   /** Include `class_sensitivity` (default true when the output layer is dense with ≥ 2 units). */
   classSensitivity: v.optional(v.boolean()),
-  /** Compare against this other run's checkpoint (`reference`, default its last) instead of the run's own (004 sec. 1). */
+  /** Compare against this other run's checkpoint (`reference`, default its last) instead of the run's own ([Raghu2017-BottomUp] sec. 1). */
   against: v.optional(v.string()),
 });
 export type DynamicsRequest = v.InferOutput<typeof DynamicsRequestSchema>;
@@ -95,10 +95,10 @@ export const DynamicsResultSchema = v.strictObject({
   against: v.optional(v.string()),
   reference_layers: v.optional(v.array(v.string())),
   /**
-   * Representations crawl downward (004 Fig. 3), both readings of the tensor, one line per layer over `steps`:
+   * Representations crawl downward ([Raghu2017-BottomUp] Fig. 3), both readings of the tensor, one line per layer over `steps`:
    * `final_to_checkpoint[j][s]` = the layer of checkpoint s most similar to reference layer j (argmax over i of
    * tensor[s][i][j]); `checkpoint_to_final[i][s]` = the reference layer most similar to layer i at checkpoint s
-   * (argmax over j: 004's "a higher layer early in training is most like a lower final layer").
+   * (argmax over j: [Raghu2017-BottomUp]'s "a higher layer early in training is most like a lower final layer").
    */
   crawl: v.optional(
     v.strictObject({

@@ -9,7 +9,7 @@ export const METHODS = ['cca', 'svcca', 'svcca-weighted', 'pwcca', 'cka', 'dft-c
 export const MethodSchema = v.picklist(METHODS);
 export type Method = v.InferOutput<typeof MethodSchema>;
 
-/** `mean`: every conv channel averaged over its positions (003 sec. 3.1), one row per datapoint. */
+/** `mean`: every conv channel averaged over its positions ([Morcos2018-PWCCA] sec. 3.1), one row per datapoint. */
 export const CONV_MODES = ['channels', 'flatten', 'dft', 'mean'] as const;
 export const ConvModeSchema = v.picklist(CONV_MODES);
 export type ConvMode = v.InferOutput<typeof ConvModeSchema>;

@@ -132,7 +132,7 @@ function checkLayerShape(ref: string, shape: readonly number[]): void {
 /**
  * A layer as a (rows × neurons) matrix, without copying (the NHWC buffer already has this row-major layout):
  * dense → m × n; conv `channels` → (m·h·w) × c, every position a datapoint; conv `flatten` → m × (h·w·c);
- * conv `mean` → m × c, each channel averaged over its positions (a new buffer: 003 sec. 3.1's choice).
+ * conv `mean` → m × c, each channel averaged over its positions (a new buffer: [Morcos2018-PWCCA] sec. 3.1's choice).
  */
 export function asDense(layer: LayerData, conv: ConvMode = 'channels'): Matrix {
   if (layer.spatial === null) return matrix(layer.datapoints, layer.channels, layer.data);

@@ -9,7 +9,7 @@ const USAGE = 'svcca-studio correlate WORKSPACE --layer L --metric KEY [--step f
 export const correlateCommand = defineCommand({
   name: 'correlate',
   usage: USAGE,
-  summary: "similarity against what a run achieved (003 Fig. 4b): each run's mean similarity to the others at a layer against a metric (probe_acc, train_acc) or numeric run.json key; Pearson, Spearman, p-value",
+  summary: "similarity against what a run achieved (Morcos et al. 2018, Fig. 4b): each run's mean similarity to the others at a layer against a metric (probe_acc, train_acc) or numeric run.json key; Pearson, Spearman, p-value",
   options: {
     layer: { type: 'string', description: 'the layer' },
     metric: { type: 'string', description: 'a metric at the checkpoint (probe_acc, train_acc, …) or a numeric run.json key (lr, width, …)' },

@@ -65,9 +65,11 @@ function timelineTable(layers: string[], steps: Array<number | 'final'>, toFinal
 }
 
 function describeRun(r: RunDynamicsResult): string {
+  const target = r.against ? `the same-named layer of ${r.against} at step ${r.reference}` : `itself at step ${r.reference}`;
+  const known = r.layers.filter((l) => r.to_final[l] !== undefined);
   const lines = [
-    `${r.run}: ${r.method} similarity of each layer with itself at step ${r.reference} (conv ${r.conv}; converged = stays ≥ ${r.threshold})`,
-    timelineTable(r.layers, r.steps, r.to_final, r.converged_at),
+    `${r.run}: ${r.method} similarity of each layer with ${target} (conv ${r.conv}; converged = stays ≥ ${r.threshold})`,
+    timelineTable(known, r.steps, r.to_final, r.converged_at),
   ];
   const hint = r.freeze_hint;
   if (hint) {
@@ -79,11 +81,17 @@ function describeRun(r: RunDynamicsResult): string {
         `(the paper's linear schedule: ${(100 * hint.linear_schedule.backward_saved).toFixed(1)}% / ${(100 * hint.linear_schedule.training_saved).toFixed(1)}%)`,
     );
   }
-  const last = r.tensor[r.tensor.length - 1];
-  if (r.tensor.length > 1 && last) {
-    const pane = r.tensor[Math.max(0, r.steps.indexOf(r.reference) - 1)]!;
-    lines.push('', `layers at step ${r.steps[Math.max(0, r.steps.indexOf(r.reference) - 1)]} (rows) × layers at step ${r.reference} (columns):`);
-    lines.push(table(['', ...r.layers], r.layers.map((l, i) => [l, ...pane[i]!.map((v) => fixed(v))])));
+  const columns = r.reference_layers ?? r.layers;
+  // The pane just before the reference (against another run: the run's last checkpoint).
+  const at = r.against ? r.steps.length - 1 : Math.max(0, r.steps.indexOf(r.reference) - 1);
+  if (r.tensor.length > 1 || r.against) {
+    const pane = r.tensor[at]!;
+    lines.push('', `layers at step ${r.steps[at]} (rows) × layers${r.against ? ` of ${r.against}` : ''} at step ${r.reference} (columns):`);
+    lines.push(table(['', ...columns], r.layers.map((l, i) => [l, ...pane[i]!.map((v) => fixed(v))])));
+  }
+  if (r.crawl) {
+    lines.push('', 'most similar reference layer at each step (representation crawl, Raghu et al. 2017, bottom-up, Fig. 3):');
+    lines.push(table(['layer', ...r.steps.map((s) => `step ${s}`)], r.layers.map((l) => [l, ...r.crawl!.checkpoint_to_final[l]!])));
   }
   return lines.join('\n');
 }

@@ -10,7 +10,7 @@ const USAGE = 'svcca-studio grid WORKSPACE --runs A,B [--step final|N] [--method
 export const gridCommand = defineCommand({
   name: 'grid',
   usage: USAGE,
-  summary: 'cross-network layers × layers grid (000 Fig. 7, 002 Fig. 6): every layer of net A against every layer of net B, different depths allowed, with relative depths',
+  summary: 'cross-network layers × layers grid (Raghu et al. 2017, SVCCA, Fig. 7, Raghu et al. 2017, SVCCA workshop version, Fig. 6): every layer of net A against every layer of net B, different depths allowed, with relative depths',
   options: {
     runs: { type: 'string', description: 'the two runs, A,B' },
     step: { type: 'string', description: "checkpoint: 'final' (default: each run's last) or a step number both have" },

@@ -9,7 +9,7 @@ const USAGE = 'svcca-studio groups WORKSPACE --by KEY [--step final|N] [--method
 export const groupsCommand = defineCommand({
   name: 'groups',
   usage: USAGE,
-  summary: 'generalizing vs memorizing per layer (003 Fig. 3): for every layer, within-group and between-group distance (1 − similarity, PWCCA by default) with SDs, runs grouped by a run.json key',
+  summary: 'generalizing vs memorizing per layer (Morcos et al. 2018, Fig. 3): for every layer, within-group and between-group distance (1 − similarity, PWCCA by default) with SDs, runs grouped by a run.json key',
   options: {
     by: { type: 'string', description: 'the run.json key to group by (labels, lr, group, …)' },
     step: { type: 'string', description: "checkpoint: 'final' (default: each run's last) or a step number" },

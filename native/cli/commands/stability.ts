@@ -9,7 +9,7 @@ const USAGE = 'svcca-studio stability WORKSPACE --run R --layer L [--early STEP]
 export const stabilityCommand = defineCommand({
   name: 'stability',
   usage: USAGE,
-  summary: 'stable vs unstable directions (003 Fig. 1): the K best and K worst converged canonical directions of a layer (early × middle checkpoint) against the layer at every step, and every step\'s coefficients against the last',
+  summary: 'stable vs unstable directions (Morcos et al. 2018, Fig. 1): the K best and K worst converged canonical directions of a layer (early × middle checkpoint) against the layer at every step, and every step\'s coefficients against the last',
   options: {
     run: { type: 'string', description: 'the run' },
     layer: { type: 'string', description: 'the layer' },

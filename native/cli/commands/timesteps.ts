@@ -10,7 +10,7 @@ const USAGE = 'svcca-studio timesteps WORKSPACE --run R --layer L [--step final|
 export const timestepsCommand = defineCommand({
   name: 'timesteps',
   usage: USAGE,
-  summary: 'sequence timesteps (003 sec. 4, App. A.3): a (datapoints, timesteps, units) layer such as an RNN hidden state, timestep × timestep similarity',
+  summary: 'sequence timesteps (Morcos et al. 2018, sec. 4, App. A.3): a (datapoints, timesteps, units) layer such as an RNN hidden state, timestep × timestep similarity',
   options: {
     run: { type: 'string', description: 'the run' },
     layer: { type: 'string', description: 'the sequence layer' },

@@ -1,5 +1,5 @@
 /**
- * `--conv mean` (003 sec. 3.1: each channel averaged over its positions) in compare, dynamics and the layer rows,
+ * `--conv mean` ([Morcos2018-PWCCA] sec. 3.1: each channel averaged over its positions) in compare, dynamics and the layer rows,
  * against numpy on the example workspace's conv2 (500 × 4 × 4 × 16).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

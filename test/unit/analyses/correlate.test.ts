@@ -1,5 +1,5 @@
 /**
- * Similarity against what a run achieved (003 Fig. 4b): the statistics against scipy on small samples, and the
+ * Similarity against what a run achieved ([Morcos2018-PWCCA] Fig. 4b): the statistics against scipy on small samples, and the
  * whole analysis against an independent numpy PWCCA on the example workspace, where nets that generalize (high probe
  * accuracy) are more similar to the others than nets that memorize: the correlation is positive.
  */

@@ -1,5 +1,5 @@
 /**
- * Learning dynamics against another net's final checkpoint (004 sec. 1) and the representation crawl (004 Fig. 3) on
+ * Learning dynamics against another net's final checkpoint ([Raghu2017-BottomUp] sec. 1) and the representation crawl ([Raghu2017-BottomUp] Fig. 3) on
  * the example workspace: the tensor equals numpy SVCCA, the crawl is the tensor's argmax both ways, and under CKA the
  * logits layer early in training is most like the final fc layer (a lower one) before it settles on the final logits.
  */

@@ -65,7 +65,7 @@ describe('matrix --clusters / --cut on the example workspace', () => {
     cleanup();
   });
 
-  it('four clusters of fc (PWCCA): the true-label nets split by learning rate (003 sec. 3.3), each random-label net alone; a cut at that height agrees', async () => {
+  it('four clusters of fc (PWCCA): the true-label nets split by learning rate ([Morcos2018-PWCCA] sec. 3.3), each random-label net alone; a cut at that height agrees', async () => {
     const r = await runMatrix(index, { layer: 'fc', method: 'pwcca', clusters: 4 }, { cache: false });
     const c = r.clusters!;
     expect(c.by).toBe('count');

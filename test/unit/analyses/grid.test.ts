@@ -1,5 +1,5 @@
 /**
- * The cross-network layers × layers grid (000 Fig. 7, 002 Fig. 6): nets of different depths against numpy SVCCA on
+ * The cross-network layers × layers grid ([Raghu2017-SVCCA] Fig. 7, [Raghu2017-SVCCA-ICMLW] Fig. 6): nets of different depths against numpy SVCCA on
  * a synthetic workspace, and the example workspace's nets, where each row's largest entry sits on the matching layer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,4 +88,17 @@ describe('grid on the example workspace', () => {
       expect(r.best_b[0]).toBe(0);
     });
   }
+
+  it('over all 45 pairs of the example\'s nets, the conv row\'s largest CKA entry is conv2', async () => {
+    const names = index.listRuns().map((r) => r.name);
+    expect(names).toHaveLength(10);
+    const misses: string[] = [];
+    for (let i = 0; i < names.length; i++) {
+      for (let j = i + 1; j < names.length; j++) {
+        const r = await runGrid(index, { runs: [names[i]!, names[j]!] });
+        if (r.best_b[0] !== 0) misses.push(`${names[i]} × ${names[j]}`);
+      }
+    }
+    expect(misses).toEqual([]);
+  }, 120_000);
 });

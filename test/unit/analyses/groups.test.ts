@@ -1,5 +1,5 @@
 /**
- * Generalizing vs memorizing per layer (003 Fig. 3) on the example workspace: every within- and between-group
+ * Generalizing vs memorizing per layer ([Morcos2018-PWCCA] Fig. 3) on the example workspace: every within- and between-group
  * distance with its SD equals an independent numpy PWCCA, and the true-label nets are closer to each other than the
  * random-label nets are in the later layers.
  */

@@ -1,5 +1,5 @@
 /**
- * Stable vs unstable directions (003 Fig. 1): every value against an independent float64 numpy computation, on a
+ * Stable vs unstable directions ([Morcos2018-PWCCA] Fig. 1): every value against an independent float64 numpy computation, on a
  * small synthetic run and on the example workspace, where the directions that converged early stay above the ones
  * that did not after the middle checkpoint.
  */

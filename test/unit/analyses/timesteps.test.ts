@@ -1,5 +1,5 @@
 /**
- * Sequence layers (003 sec. 4, App. A.3): a (datapoints, timesteps, units) hidden state read with --layout ntc,
+ * Sequence layers ([Morcos2018-PWCCA] sec. 4, App. A.3): a (datapoints, timesteps, units) hidden state read with --layout ntc,
  * its timestep × timestep similarity against numpy, and the same array through dynamics (every timestep a row).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
