@@ -233,8 +233,11 @@ describe.skipIf(!CHROMIUM)(`analysis views in chromium against serve${CHROMIUM ?
     await expect.poll(() => page.getByTestId('workspace-root').textContent(), { timeout: 30_000 }).toBe(mixed);
     await open('group');
     await expect.poll(() => page.getByTestId('group-name').inputValue(), { timeout: 30_000 }).toBe('two');
+    // The previous workspace's result is gone: the view is empty until this group is computed.
+    await expect.poll(() => page.getByTestId('view-empty').count()).toBe(1);
     await page.getByTestId('group-compute').click();
     await page.getByTestId('group-converged').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('group-runs').textContent()).toContain(members.slice().sort().join(', '));
     const expected = cliJson<{ layers: string[]; steps: unknown[]; to_final: Record<string, number[]>; to_final_sd: Record<string, number[]> }>(['dynamics', mixed, '--group', 'two', '--db', join(scratch, 'two.sqlite')]);
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('main .chart-panel').first().locator('[data-export="csv"]').click()]);
     await download.saveAs(join(scratch, 'band.csv'));
