@@ -4,7 +4,7 @@
  * question; every picture in it exports as PNG, SVG and CSV; and each view leaves screenshots at 1440×900 and 900×600,
  * light and dark, in test-results/e2e/ for a person to look at.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,8 @@ describe.skipIf(!CHROMIUM)(`analysis views in chromium against serve${CHROMIUM ?
   let page: Page;
   let runs: RunsJson['runs'];
   const scratch = mkdtempSync(join(tmpdir(), 'svcca-e2e-analyses-'));
+  // A workspace the page opens (serve --allow): two runs with checkpoints in one group, so the band has a width.
+  const playground = mkdtempSync(join(tmpdir(), 'svcca-e2e-analyses-open-'));
   const db = join(scratch, 'index.sqlite');
   const cli = <T>(args: string[]): T => cliJson<T>([...args, '--db', db]);
 
@@ -38,7 +40,7 @@ describe.skipIf(!CHROMIUM)(`analysis views in chromium against serve${CHROMIUM ?
     ensureCliBuild();
     await ensureRendererBuild();
     runs = cliJson<RunsJson>(['runs', WORKSPACE, '--db', db]).runs;
-    served = await startServe(WORKSPACE);
+    served = await startServe(WORKSPACE, [playground]);
     browser = await launchBrowser(CHROMIUM!, { width: 1440, height: 900 });
     page = browser.page;
     await page.goto(served.url);
@@ -49,6 +51,7 @@ describe.skipIf(!CHROMIUM)(`analysis views in chromium against serve${CHROMIUM ?
     await browser?.close();
     await served?.stop();
     rmSync(scratch, { recursive: true, force: true });
+    rmSync(playground, { recursive: true, force: true });
   });
 
   /** The run the one-run views start on (the first with several checkpoints), and the first group of several runs. */
@@ -215,6 +218,47 @@ describe.skipIf(!CHROMIUM)(`analysis views in chromium against serve${CHROMIUM ?
     await shoot('group');
   });
 
+  it('Group dynamics: two runs of a group give a band of ± one sd that equals `dynamics --group --json`', async () => {
+    const mixed = join(playground, 'two-runs');
+    const members = runs.filter((r) => r.steps.length > 1).slice(0, 2).map((r) => r.name);
+    expect(members).toHaveLength(2);
+    for (const name of members) {
+      cpSync(join(WORKSPACE, name), join(mixed, name), { recursive: true });
+      const meta = JSON.parse(readFileSync(join(mixed, name, 'run.json'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(join(mixed, name, 'run.json'), JSON.stringify({ ...meta, group: 'two' }));
+    }
+    cpSync(join(WORKSPACE, 'probe_labels.npy'), join(mixed, 'probe_labels.npy'));
+    await page.locator('#workspace-path').fill(mixed);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect.poll(() => page.getByTestId('workspace-root').textContent(), { timeout: 30_000 }).toBe(mixed);
+    await open('group');
+    await expect.poll(() => page.getByTestId('group-name').inputValue(), { timeout: 30_000 }).toBe('two');
+    // The previous workspace's result is gone: the view is empty until this group is computed.
+    await expect.poll(() => page.getByTestId('view-empty').count()).toBe(1);
+    await page.getByTestId('group-compute').click();
+    await page.getByTestId('group-converged').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('group-runs').textContent()).toContain(members.slice().sort().join(', '));
+    const expected = cliJson<{ layers: string[]; steps: unknown[]; to_final: Record<string, number[]>; to_final_sd: Record<string, number[]> }>(['dynamics', mixed, '--group', 'two', '--db', join(scratch, 'two.sqlite')]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('main .chart-panel').first().locator('[data-export="csv"]').click()]);
+    await download.saveAs(join(scratch, 'band.csv'));
+    const lines = readFileSync(join(scratch, 'band.csv'), 'utf8').trim().split('\r\n');
+    expect(lines[0]).toBe(['step', ...expected.layers.flatMap((l) => [`${l} mean`, `${l} sd`])].join(','));
+    lines.slice(1).forEach((line, i) => {
+      const cells = line.split(',').slice(1).map(Number);
+      expected.layers.forEach((l, li) => {
+        expect(cells[2 * li]).toBeCloseTo(expected.to_final[l]![i]!, 12);
+        expect(cells[2 * li + 1]).toBeCloseTo(expected.to_final_sd[l]![i]!, 12);
+      });
+    });
+    expect(Math.max(...Object.values(expected.to_final_sd).flat())).toBeGreaterThan(0.01);
+    await shoot('group-band');
+    await page.locator('#workspace-path').fill(WORKSPACE);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect.poll(() => page.getByTestId('workspace-root').textContent(), { timeout: 30_000 }).toBe(WORKSPACE);
+    await open('runs');
+    await expect.poll(() => page.locator('[data-testid="runs-table"] tbody tr').count(), { timeout: 30_000 }).toBe(runs.length);
+  });
+
   it('Dynamics: the Weighted SVCCA and mean-square summaries replace the panes and lines', async () => {
     const run = dynamicRun();
     await open('dynamics');
@@ -242,11 +286,17 @@ describe.skipIf(!CHROMIUM)(`analysis views in chromium against serve${CHROMIUM ?
     if (!conv) return;
     await page.getByTestId('significance-layer').selectOption(conv);
     await page.getByTestId('significance-method').selectOption('cka-rbf');
+    await page.getByLabel('noise-floor shuffles').fill('2');
+    await page.getByLabel('bootstrap resamples').fill('2');
     await page.getByTestId('significance-compute').click();
     await page.getByTestId('view-error').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('view-error').textContent()).toContain('cka-rbf');
     await screenshot(page, 'a-failed-state');
-    await page.getByTestId('view-error').getByRole('button', { name: 'Dismiss' }).click();
+    // Doing what the message says works: conv layers flattened.
+    await page.getByTestId('significance-conv').selectOption('flatten');
+    await page.getByTestId('significance-compute').click();
+    await page.getByTestId('significance-table').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('view-error').count()).toBe(0);
   });
 
   it('the page raised no errors and no job is left running', async () => {
