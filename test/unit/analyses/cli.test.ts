@@ -1,24 +1,14 @@
 /** The analysis commands as a user runs them (from source, in a child process): --json contracts and exit codes. */
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE, REPO, tempDir } from './helpers.js';
+import { EXAMPLE, oneJson, runCli, tempDir } from './helpers.js';
 
-const CHILD = join(REPO, 'test', 'unit', 'index', 'child.ts');
 let dir: string;
 let cleanup: () => void;
 beforeAll(() => ({ dir, cleanup } = tempDir('svcca-analyses-cli-')));
 afterAll(() => cleanup());
 
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD, 'cli', ...args, '--db', join(dir, 'index.sqlite')], { cwd: REPO, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]): ReturnType<typeof runCli> => runCli(dir, ...args);
 
-function oneJson(stdout: string): Record<string, unknown> {
-  expect(stdout.trim().split('\n')).toHaveLength(1);
-  return JSON.parse(stdout) as Record<string, unknown>;
-}
 
 describe('analysis commands', () => {
   it('dynamics --json: {"run","layers","steps","method","to_final","tensor","converged_at", …}', () => {

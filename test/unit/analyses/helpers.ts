@@ -3,7 +3,7 @@
  * opened with a private index file, synthetic workspaces written by numpy (activations as .npy, parameters as a
  * safetensors state dict, probe labels), and the python reference.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,3 +147,19 @@ def svcca_all(x, y, keep=0.99):
     weighted = sum(sa[i] * np.linalg.norm(rho * u[i, :]) for i in range(ka)) / sa[:ka].sum()
     return rho, float(rho.mean()), float(np.sqrt((rho ** 2).mean())), float(weighted)
 `;
+
+/**
+ * The CLI as a user runs it, from source in a child process, with its index in `dbDir`; and the one JSON line its
+ * `--json` must print.
+ */
+export function runCli(dbDir: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const child = join(REPO, 'test', 'unit', 'index', 'child.ts');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', child, 'cli', ...args, '--db', join(dbDir, 'index.sqlite')], { cwd: REPO, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function oneJson(stdout: string): Record<string, unknown> {
+  const lines = stdout.trim().split('\n');
+  if (lines.length !== 1) throw new Error(`--json printed ${lines.length} lines, not one:\n${stdout}`);
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
