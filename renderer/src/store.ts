@@ -7,19 +7,44 @@ import type { ConnectionState } from '../../native/api/client.js';
 import { reactive } from 'vue';
 import type { Method, RunInfo, StepRef, WorkspaceInfo } from '../../native/api/contract.js';
 
-export type ViewName = 'runs' | 'matrix' | 'pair' | 'dynamics' | 'compression' | 'spectrum' | 'sensitivity' | 'significance' | 'identify' | 'group';
+export type ViewName =
+  | 'runs'
+  | 'matrix'
+  | 'pair'
+  | 'dynamics'
+  | 'compression'
+  | 'spectrum'
+  | 'sensitivity'
+  | 'significance'
+  | 'identify'
+  | 'group'
+  | 'stability'
+  | 'correlate'
+  | 'groups'
+  | 'grid'
+  | 'timesteps';
+/** The main views, one tab each. */
 export const VIEWS: ReadonlyArray<{ name: ViewName; title: string }> = [
   { name: 'runs', title: 'Runs' },
   { name: 'matrix', title: 'Cluster matrix' },
   { name: 'pair', title: 'Pair' },
   { name: 'dynamics', title: 'Dynamics' },
   { name: 'compression', title: 'Compression' },
+];
+/** The paper analyses, under one "Analyses" tab with its own row of sub-tabs (the tab bar stays one row at 900 px). */
+export const ANALYSES: ReadonlyArray<{ name: ViewName; title: string }> = [
   { name: 'spectrum', title: 'Spectra' },
+  { name: 'stability', title: 'Stability' },
   { name: 'sensitivity', title: 'Class sensitivity' },
   { name: 'significance', title: 'Significance' },
+  { name: 'correlate', title: 'Similarity vs metric' },
+  { name: 'groups', title: 'Group distances' },
   { name: 'identify', title: 'Layer identification' },
+  { name: 'grid', title: 'Cross-net grid' },
   { name: 'group', title: 'Group dynamics' },
+  { name: 'timesteps', title: 'Timesteps' },
 ];
+export const isAnalysis = (view: ViewName): boolean => ANALYSES.some((a) => a.name === view);
 
 export interface LayerChoice {
   run: string;
@@ -101,7 +126,7 @@ export function navigate(view: ViewName): void {
 
 export function viewFromHash(): ViewName {
   const name = window.location.hash.replace(/^#\/?/, '');
-  return VIEWS.some((v) => v.name === name) ? (name as ViewName) : 'runs';
+  return [...VIEWS, ...ANALYSES].some((v) => v.name === name) ? (name as ViewName) : 'runs';
 }
 
 /** An error as one line: its kind (when not plain Error) and message. */

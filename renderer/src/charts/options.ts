@@ -100,3 +100,33 @@ export function wrappingLegend(entries: number, perRow = 6): { legend: ChartOpti
   const rows = Math.max(1, Math.ceil(entries / perRow));
   return { legend: { top: 4, type: 'plain', itemGap: 10, itemWidth: 18 }, top: 26 + 22 * rows };
 }
+
+/**
+ * Vertical error bars (mean ± sd) at x positions `xs` on a value axis, as a custom series under `name` (its legend
+ * entry toggles them with the means). Points with a null mean or sd draw nothing.
+ */
+export function errorBars(name: string, color: string, xs: readonly number[], means: ReadonlyArray<number | null>, sds: ReadonlyArray<number | null>): ChartOption {
+  const data = means.flatMap((m, i) => (m === null || sds[i] === null || sds[i] === undefined ? [] : [[xs[i]!, m - sds[i]!, m + sds[i]!]]));
+  return {
+    name,
+    type: 'custom',
+    silent: true,
+    z: 3,
+    itemStyle: { color },
+    data,
+    renderItem: (_params: unknown, api: { value: (i: number) => number; coord: (p: [number, number]) => [number, number]; style: (extra?: object) => object }) => {
+      const lo = api.coord([api.value(0), api.value(1)]);
+      const hi = api.coord([api.value(0), api.value(2)]);
+      const x = lo[0];
+      const style = { stroke: color, lineWidth: 1.5 };
+      return {
+        type: 'group',
+        children: [
+          { type: 'line', shape: { x1: x, y1: lo[1], x2: x, y2: hi[1] }, style },
+          { type: 'line', shape: { x1: x - 4, y1: lo[1], x2: x + 4, y2: lo[1] }, style },
+          { type: 'line', shape: { x1: x - 4, y1: hi[1], x2: x + 4, y2: hi[1] }, style },
+        ],
+      };
+    },
+  };
+}
