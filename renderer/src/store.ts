@@ -32,17 +32,17 @@ export const VIEWS: ReadonlyArray<{ name: ViewName; title: string }> = [
   { name: 'compression', title: 'Compression' },
 ];
 /** The paper analyses, under one "Analyses" tab with its own row of sub-tabs (the tab bar stays one row at 900 px). */
-export const ANALYSES: ReadonlyArray<{ name: ViewName; title: string }> = [
-  { name: 'spectrum', title: 'Spectra' },
-  { name: 'stability', title: 'Stability' },
-  { name: 'sensitivity', title: 'Class sensitivity' },
-  { name: 'significance', title: 'Significance' },
-  { name: 'correlate', title: 'Similarity vs metric' },
-  { name: 'groups', title: 'Group distances' },
-  { name: 'identify', title: 'Layer identification' },
-  { name: 'grid', title: 'Cross-net grid' },
-  { name: 'group', title: 'Group dynamics' },
-  { name: 'timesteps', title: 'Timesteps' },
+export const ANALYSES: ReadonlyArray<{ name: ViewName; title: string; long: string }> = [
+  { name: 'spectrum', title: 'Spectra', long: 'Singular-value spectra and intrinsic dimensionality' },
+  { name: 'stability', title: 'Stability', long: 'Stable vs unstable directions over training' },
+  { name: 'sensitivity', title: 'Class sensitivity', long: 'Class sensitivity over checkpoints' },
+  { name: 'significance', title: 'Significance', long: 'Noise floor and bootstrap intervals per run pair' },
+  { name: 'correlate', title: 'Vs metric', long: 'Mean similarity against a metric (probe accuracy, …)' },
+  { name: 'groups', title: 'Group distances', long: 'Within- vs between-group distance per layer' },
+  { name: 'identify', title: 'Layer ID', long: 'Layer identification across seeds' },
+  { name: 'grid', title: 'Net × net', long: 'Layers of one network against layers of another' },
+  { name: 'group', title: 'Group dynamics', long: 'Learning dynamics averaged over a group of runs' },
+  { name: 'timesteps', title: 'Timesteps', long: 'Timestep × timestep similarity of a sequence layer' },
 ];
 export const isAnalysis = (view: ViewName): boolean => ANALYSES.some((a) => a.name === view);
 

@@ -53,6 +53,7 @@ export function heatmapOption(spec: HeatmapSpec): ChartOption {
       itemWidth: 14,
       text: [`${spec.scaleName}\n${max.toFixed(digits)}`, min.toFixed(digits)],
       textGap: 6,
+      textStyle: { lineHeight: 16 },
       inRange: { color: VIRIDIS },
     },
     series: [
