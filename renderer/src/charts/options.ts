@@ -38,7 +38,8 @@ export function heatmapOption(spec: HeatmapSpec): ChartOption {
   return {
     // Room on the right for the colour bar's title, centred over the bar.
     grid: { left: spec.left ?? 70, right: Math.max(96, 12 + 7 * spec.scaleName.length), top: 16, bottom: 56 },
-    tooltip: { formatter: (p: { data: [number, number, number] }) => `${spec.yName} ${spec.y[p.data[1]]} · ${spec.xName} ${spec.x[p.data[0]]}<br/>${spec.scaleName}: ${p.data[2].toFixed(4)}` },
+    // p.value, not p.data: a cell given as { value, itemStyle } (an outlined cell) has its numbers there.
+    tooltip: { formatter: (p: { value: [number, number, number] }) => `${spec.yName} ${spec.y[p.value[1]]} · ${spec.xName} ${spec.x[p.value[0]]}<br/>${spec.scaleName}: ${p.value[2].toFixed(4)}` },
     xAxis: { type: 'category', data: [...spec.x], name: spec.xName, nameLocation: 'middle', nameGap: 30, splitArea: { show: false } },
     yAxis: { type: 'category', data: [...spec.y], name: spec.yName, nameLocation: 'middle', nameGap: (spec.left ?? 70) - 18, inverse: true },
     // The colour bar: its title and top value above it, its bottom value below (no drag handles, whose labels collide).
@@ -60,7 +61,7 @@ export function heatmapOption(spec: HeatmapSpec): ChartOption {
       {
         type: 'heatmap',
         data,
-        label: { show: cells <= 48, fontSize: 10, formatter: (p: { data: [number, number, number] }) => p.data[2].toFixed(digits) },
+        label: { show: cells <= 48, fontSize: 10, formatter: (p: { value: [number, number, number] }) => p.value[2].toFixed(digits) },
         emphasis: { itemStyle: { borderColor: '#000', borderWidth: 1 } },
       },
     ],
