@@ -119,7 +119,13 @@ np.save('${join(sequences, 'rnn_seed1', 'step-000100', 'hidden.npy')}', np.stack
 
   it('Stability: stable and unstable mean ρ per step equal `stability --json`', async () => {
     const run = dynamicRun();
-    await open('stability');
+    // The Analyses tab opens its row of sub-tabs; arrow keys move along that row.
+    await open('spectrum');
+    await page.locator('[role="tab"][data-view="spectrum"]').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.locator('[role="tab"][data-view="stability"][aria-selected="true"]').waitFor();
+    expect(await page.locator('[role="tab"][data-view="analyses"]').getAttribute('aria-selected')).toBe('true');
+    expect(await page.evaluate(() => window.location.hash)).toBe('#/stability');
     await expect.poll(() => page.getByTestId('view-empty').count()).toBe(1);
     await page.getByTestId('stability-run').selectOption(run);
     await page.getByTestId('stability-layer').selectOption('fc');
