@@ -7,19 +7,44 @@ import type { ConnectionState } from '../../native/api/client.js';
 import { reactive } from 'vue';
 import type { Method, RunInfo, StepRef, WorkspaceInfo } from '../../native/api/contract.js';
 
-export type ViewName = 'runs' | 'matrix' | 'pair' | 'dynamics' | 'compression' | 'spectrum' | 'sensitivity' | 'significance' | 'identify' | 'group';
+export type ViewName =
+  | 'runs'
+  | 'matrix'
+  | 'pair'
+  | 'dynamics'
+  | 'compression'
+  | 'spectrum'
+  | 'sensitivity'
+  | 'significance'
+  | 'identify'
+  | 'group'
+  | 'stability'
+  | 'correlate'
+  | 'groups'
+  | 'grid'
+  | 'timesteps';
+/** The main views, one tab each. */
 export const VIEWS: ReadonlyArray<{ name: ViewName; title: string }> = [
   { name: 'runs', title: 'Runs' },
   { name: 'matrix', title: 'Cluster matrix' },
   { name: 'pair', title: 'Pair' },
   { name: 'dynamics', title: 'Dynamics' },
   { name: 'compression', title: 'Compression' },
-  { name: 'spectrum', title: 'Spectra' },
-  { name: 'sensitivity', title: 'Class sensitivity' },
-  { name: 'significance', title: 'Significance' },
-  { name: 'identify', title: 'Layer identification' },
-  { name: 'group', title: 'Group dynamics' },
 ];
+/** The paper analyses, under one "Analyses" tab with its own row of sub-tabs (the tab bar stays one row at 900 px). */
+export const ANALYSES: ReadonlyArray<{ name: ViewName; title: string; long: string }> = [
+  { name: 'spectrum', title: 'Spectra', long: 'Singular-value spectra and intrinsic dimensionality' },
+  { name: 'stability', title: 'Stability', long: 'Stable vs unstable directions over training' },
+  { name: 'sensitivity', title: 'Class sensitivity', long: 'Class sensitivity over checkpoints' },
+  { name: 'significance', title: 'Significance', long: 'Noise floor and bootstrap intervals per run pair' },
+  { name: 'correlate', title: 'Vs metric', long: 'Mean similarity against a metric (probe accuracy, …)' },
+  { name: 'groups', title: 'Group distances', long: 'Within- vs between-group distance per layer' },
+  { name: 'identify', title: 'Layer ID', long: 'Layer identification across seeds' },
+  { name: 'grid', title: 'Net × net', long: 'Layers of one network against layers of another' },
+  { name: 'group', title: 'Group dynamics', long: 'Learning dynamics averaged over a group of runs' },
+  { name: 'timesteps', title: 'Timesteps', long: 'Timestep × timestep similarity of a sequence layer' },
+];
+export const isAnalysis = (view: ViewName): boolean => ANALYSES.some((a) => a.name === view);
 
 export interface LayerChoice {
   run: string;
@@ -101,7 +126,7 @@ export function navigate(view: ViewName): void {
 
 export function viewFromHash(): ViewName {
   const name = window.location.hash.replace(/^#\/?/, '');
-  return VIEWS.some((v) => v.name === name) ? (name as ViewName) : 'runs';
+  return [...VIEWS, ...ANALYSES].some((v) => v.name === name) ? (name as ViewName) : 'runs';
 }
 
 /** An error as one line: its kind (when not plain Error) and message. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ensureRendererBuild } from './build-renderer.js';
-import { cliJson, ensureCliBuild, exampleWorkspace, findChromium, launchBrowser, pngSize, screenshot, startServe } from './harness.js';
+import { cliJson, ensureCliBuild, exampleWorkspace, findChromium, launchBrowser, openView, pngSize, screenshot, startServe } from './harness.js';
 import type { Browser, Served } from './harness.js';
 
 const CHROMIUM = findChromium();
@@ -63,10 +63,7 @@ describe.skipIf(!CHROMIUM)(`analysis views in chromium against serve${CHROMIUM ?
     return { name, members };
   };
 
-  async function open(view: string): Promise<void> {
-    await page.locator(`[role="tab"][data-view="${view}"]`).click();
-    await expect.poll(() => page.locator('[role="tab"][aria-selected="true"]').getAttribute('data-view')).toBe(view);
-  }
+  const open = (view: string): Promise<void> => openView(page, view);
 
   /** Every chart panel of the view exports a decodable PNG, an SVG with drawn paths and a CSV with a header row. */
   async function exportsEveryPicture(name: string): Promise<number> {

@@ -166,3 +166,15 @@ export async function missingService(url: string, method: string, args: unknown[
   const reply = await callApi(url, method, args);
   return reply.error && /not available in this build/.test(reply.error.message) ? reply.error.message : null;
 }
+
+/** The analyses behind the "Analyses" tab (renderer/src/store.ts ANALYSES): reached through it, then their own sub-tab. */
+const ANALYSIS_VIEWS = new Set(['spectrum', 'stability', 'sensitivity', 'significance', 'correlate', 'groups', 'identify', 'grid', 'group', 'timesteps']);
+
+/** Opens a view by its tab (an analysis by the "Analyses" tab and its sub-tab) and waits until that tab is selected. */
+export async function openView(page: Page, view: string): Promise<void> {
+  if (ANALYSIS_VIEWS.has(view) && (await page.locator(`[role="tablist"][aria-label="Analyses"]`).count()) === 0) {
+    await page.locator('[role="tab"][data-view="analyses"]').click();
+  }
+  await page.locator(`[role="tab"][data-view="${view}"]`).click();
+  await page.locator(`[role="tab"][data-view="${view}"][aria-selected="true"]`).waitFor();
+}

@@ -3,7 +3,7 @@
  * Both renderers are in: canvas for the screen and PNG export, SVG for SVG export.
  */
 import * as echarts from 'echarts/core';
-import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
+import { BarChart, CustomChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
 import {
   DataZoomComponent,
   GridComponent,
@@ -20,6 +20,7 @@ import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 echarts.use([
   LineChart,
   BarChart,
+  CustomChart,
   HeatmapChart,
   ScatterChart,
   GridComponent,

@@ -38,7 +38,8 @@ export function heatmapOption(spec: HeatmapSpec): ChartOption {
   return {
     // Room on the right for the colour bar's title, centred over the bar.
     grid: { left: spec.left ?? 70, right: Math.max(96, 12 + 7 * spec.scaleName.length), top: 16, bottom: 56 },
-    tooltip: { formatter: (p: { data: [number, number, number] }) => `${spec.yName} ${spec.y[p.data[1]]} · ${spec.xName} ${spec.x[p.data[0]]}<br/>${spec.scaleName}: ${p.data[2].toFixed(4)}` },
+    // p.value, not p.data: a cell given as { value, itemStyle } (an outlined cell) has its numbers there.
+    tooltip: { formatter: (p: { value: [number, number, number] }) => `${spec.yName} ${spec.y[p.value[1]]} · ${spec.xName} ${spec.x[p.value[0]]}<br/>${spec.scaleName}: ${p.value[2].toFixed(4)}` },
     xAxis: { type: 'category', data: [...spec.x], name: spec.xName, nameLocation: 'middle', nameGap: 30, splitArea: { show: false } },
     yAxis: { type: 'category', data: [...spec.y], name: spec.yName, nameLocation: 'middle', nameGap: (spec.left ?? 70) - 18, inverse: true },
     // The colour bar: its title and top value above it, its bottom value below (no drag handles, whose labels collide).
@@ -60,7 +61,7 @@ export function heatmapOption(spec: HeatmapSpec): ChartOption {
       {
         type: 'heatmap',
         data,
-        label: { show: cells <= 48, fontSize: 10, formatter: (p: { data: [number, number, number] }) => p.data[2].toFixed(digits) },
+        label: { show: cells <= 48, fontSize: 10, formatter: (p: { value: [number, number, number] }) => p.value[2].toFixed(digits) },
         emphasis: { itemStyle: { borderColor: '#000', borderWidth: 1 } },
       },
     ],
@@ -100,4 +101,34 @@ export function stepAxis(steps: ReadonlyArray<number | 'final'>): { axis: ChartO
 export function wrappingLegend(entries: number, perRow = 6): { legend: ChartOption; top: number } {
   const rows = Math.max(1, Math.ceil(entries / perRow));
   return { legend: { top: 4, type: 'plain', itemGap: 10, itemWidth: 18 }, top: 26 + 22 * rows };
+}
+
+/**
+ * Vertical error bars (mean ± sd) at x positions `xs` on a value axis, as a custom series under `name` (its legend
+ * entry toggles them with the means). Points with a null mean or sd draw nothing.
+ */
+export function errorBars(name: string, color: string, xs: readonly number[], means: ReadonlyArray<number | null>, sds: ReadonlyArray<number | null>): ChartOption {
+  const data = means.flatMap((m, i) => (m === null || sds[i] === null || sds[i] === undefined ? [] : [[xs[i]!, m - sds[i]!, m + sds[i]!]]));
+  return {
+    name,
+    type: 'custom',
+    silent: true,
+    z: 3,
+    itemStyle: { color },
+    data,
+    renderItem: (_params: unknown, api: { value: (i: number) => number; coord: (p: [number, number]) => [number, number]; style: (extra?: object) => object }) => {
+      const lo = api.coord([api.value(0), api.value(1)]);
+      const hi = api.coord([api.value(0), api.value(2)]);
+      const x = lo[0];
+      const style = { stroke: color, lineWidth: 1.5 };
+      return {
+        type: 'group',
+        children: [
+          { type: 'line', shape: { x1: x, y1: lo[1], x2: x, y2: hi[1] }, style },
+          { type: 'line', shape: { x1: x - 4, y1: lo[1], x2: x + 4, y2: lo[1] }, style },
+          { type: 'line', shape: { x1: x - 4, y1: hi[1], x2: x + 4, y2: hi[1] }, style },
+        ],
+      };
+    },
+  };
 }
