@@ -152,11 +152,25 @@ describe.skipIf(!CHROMIUM)(`analysis views in chromium against serve${CHROMIUM ?
     await shoot('sensitivity');
   });
 
-  it('Significance: per run pair, the similarity, p-value and interval equal `significance --layer --json`', async () => {
+  it('Significance: a cancel says so; per run pair, the similarity, p-value and interval equal `significance --layer --json`', async () => {
     // With no selection and few runs the view compares every pair of runs.
     const all = runs.map((r) => r.name);
     expect(all.length).toBeLessThanOrEqual(12);
     await open('significance');
+    // A long job first (2 000 shuffles and resamples of conv2 for every pair, minutes of work), cancelled: the view
+    // says it was cancelled (not an error) and the job bar empties. Long enough that the cancel always lands.
+    await page.getByTestId('significance-layer').selectOption('conv2');
+    await page.getByLabel('noise-floor shuffles').fill('1000');
+    await page.getByLabel('bootstrap resamples').fill('1000');
+    await page.getByTestId('significance-compute').click();
+    const job = page.locator('.job').first();
+    await job.waitFor();
+    await job.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.locator('.job').count(), { timeout: 60_000 }).toBe(0);
+    await expect.poll(() => page.getByTestId('view-cancelled').count()).toBe(1);
+    expect(await page.getByTestId('view-error').count()).toBe(0);
+    await page.getByLabel('noise-floor shuffles').fill('20');
+    await page.getByLabel('bootstrap resamples').fill('20');
     await page.getByTestId('significance-layer').selectOption('fc');
     await page.getByTestId('significance-method').selectOption('svcca');
     await page.getByTestId('significance-compute').click();
@@ -176,18 +190,10 @@ describe.skipIf(!CHROMIUM)(`analysis views in chromium against serve${CHROMIUM ?
     await shoot('significance');
   });
 
-  it('Layer identification: a cancel says so; the accuracy per measure equals `identify --json`', async () => {
+  it('Layer identification: the accuracy per measure equals `identify --json`', async () => {
     const group = largestGroup();
     await open('identify');
     await page.getByTestId('identify-group').selectOption(group.name);
-    // Cancel at once: the view says it was cancelled (not an error), and the job bar empties.
-    await page.getByTestId('identify-compute').click();
-    const job = page.locator('.job').first();
-    await job.waitFor();
-    await job.getByRole('button', { name: 'Cancel' }).click();
-    await expect.poll(() => page.locator('.job').count(), { timeout: 60_000 }).toBe(0);
-    await expect.poll(() => page.getByTestId('view-cancelled').count()).toBe(1);
-    expect(await page.getByTestId('view-error').count()).toBe(0);
     await page.getByTestId('identify-compute').click();
     await page.getByTestId('identify-accuracy').waitFor({ timeout: 180_000 });
     const expected = cli<{ methods: string[]; accuracy: Record<string, number> }>(['identify', WORKSPACE, '--group', group.name]);
