@@ -4,8 +4,7 @@
  * never has to live in the renderer, and calls keep going through main's one IPC gate.
  */
 import { WebSocket } from 'ws';
-import { isRefusalCode, LinkError, type Dial, type Link, type LinkClosed } from '../native/api/client.js';
-import type { WireRequest } from '../native/api/contract.js';
+import { isRefusalCode, LinkChannel, LinkError, type Dial, type Link, type LinkClosed } from '../native/api/client.js';
 
 export interface DialOptions {
   /** Connecting takes at most this long. */
@@ -23,13 +22,10 @@ export function wsDial(socketUrl: string, token: string, options: DialOptions = 
       // No Origin header: serve accepts non-browser clients that bring the token.
       const ws = new WebSocket(target, { handshakeTimeout: handshakeMs, perMessageDeflate: false });
       let opened = false;
-      let closedWith: LinkClosed | null = null;
-      const closeListeners = new Set<(closed: LinkClosed) => void>();
+      const channel = new LinkChannel();
       const finish = (closed: LinkClosed): void => {
-        if (closedWith) return;
-        closedWith = closed;
         clearInterval(heartbeat);
-        for (const listener of closeListeners) listener(closed);
+        channel.closed(closed);
       };
       let alive = true;
       const heartbeat = setInterval(() => {
@@ -60,35 +56,19 @@ export function wsDial(socketUrl: string, token: string, options: DialOptions = 
       });
       ws.on('open', () => {
         opened = true;
-        const messageListeners = new Set<(message: unknown) => void>();
-        ws.on('message', (data) => {
-          let message: unknown;
-          try {
-            message = JSON.parse(data.toString());
-          } catch {
-            return;
-          }
-          for (const listener of messageListeners) listener(message);
-        });
-        resolve({
-          send(message: WireRequest) {
-            if (ws.readyState !== WebSocket.OPEN) throw new Error(`the connection to ${socketUrl} is closed`);
-            ws.send(JSON.stringify(message));
-          },
-          onMessage(listener) {
-            messageListeners.add(listener);
-            return () => messageListeners.delete(listener);
-          },
-          onClose(listener) {
-            if (closedWith) listener(closedWith);
-            else closeListeners.add(listener);
-            return () => closeListeners.delete(listener);
-          },
-          close() {
-            if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(1000, 'client closed');
-            finish({ reason: 'closed by the app', refused: false });
-          },
-        });
+        ws.on('message', (data) => channel.deliver(data.toString()));
+        resolve(
+          channel.link(
+            (text) => {
+              if (ws.readyState !== WebSocket.OPEN) throw new Error(`the connection to ${socketUrl} is closed`);
+              ws.send(text);
+            },
+            () => {
+              if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(1000, 'client closed');
+              finish({ reason: 'closed by the app', refused: false });
+            },
+          ),
+        );
       });
     });
 }

@@ -221,6 +221,50 @@ export interface Link {
   close(): void;
 }
 
+/**
+ * The bookkeeping every dialer's Link shares (main's over the ws package, the page's over the browser's WebSocket):
+ * the dialer feeds it the server's text frames and the close, and wraps its socket's send and close.
+ */
+export class LinkChannel {
+  private readonly messageListeners = new Set<(message: unknown) => void>();
+  private readonly closeListeners = new Set<(closed: LinkClosed) => void>();
+  private closedWith: LinkClosed | null = null;
+
+  /** A text frame from the server, delivered parsed; a frame that is not JSON is dropped. */
+  deliver(text: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    for (const listener of this.messageListeners) listener(message);
+  }
+
+  /** The link has closed (only the first close counts). */
+  closed(closed: LinkClosed): void {
+    if (this.closedWith) return;
+    this.closedWith = closed;
+    for (const listener of this.closeListeners) listener(closed);
+  }
+
+  link(send: (text: string) => void, close: () => void): Link {
+    return {
+      send: (message) => send(JSON.stringify(message)),
+      onMessage: (listener) => {
+        this.messageListeners.add(listener);
+        return () => this.messageListeners.delete(listener);
+      },
+      onClose: (listener) => {
+        if (this.closedWith) listener(this.closedWith);
+        else this.closeListeners.add(listener);
+        return () => this.closeListeners.delete(listener);
+      },
+      close,
+    };
+  }
+}
+
 /** Opens one link; rejects with a LinkError when it cannot. */
 export type Dial = () => Promise<Link>;
 

@@ -9,12 +9,13 @@ import {
   createApiClient,
   createRemoteClient,
   isRefusalCode,
+  LinkChannel,
   LinkError,
   parseRemoteAddress,
   reviveBridgedError,
   reviveBridgedErrors,
 } from '../../native/api/client.js';
-import type { ApiClient, ConnectionState, Dial, Link, LinkClosed, MessageTransport, RemoteClient, RemoteControl, SavedRemote } from '../../native/api/client.js';
+import type { ApiClient, ConnectionState, Dial, Link, MessageTransport, RemoteClient, RemoteControl, SavedRemote } from '../../native/api/client.js';
 import type { IndexChangedEvent, ProgressEvent, StudioApi, Unsubscribe } from '../../native/api/contract.js';
 import { API_METHODS } from '../../native/api/contract.js';
 
@@ -70,45 +71,27 @@ function browserDial(socketUrl: string, url: string, token: string): Dial {
     new Promise<Link>((resolve, reject) => {
       const socket = new WebSocket(`${socketUrl}?token=${encodeURIComponent(token)}`);
       let opened = false;
-      let closedWith: LinkClosed | null = null;
-      const messageListeners = new Set<(message: unknown) => void>();
-      const closeListeners = new Set<(closed: LinkClosed) => void>();
-      socket.addEventListener('message', (event) => {
-        let message: unknown;
-        try {
-          message = JSON.parse(String(event.data));
-        } catch {
-          return;
-        }
-        for (const listener of messageListeners) listener(message);
-      });
+      const channel = new LinkChannel();
+      socket.addEventListener('message', (event) => channel.deliver(String(event.data)));
       socket.addEventListener('close', (event) => {
         const refused = isRefusalCode(event.code);
         const reason = event.reason || (opened ? 'the connection dropped' : `cannot reach ${url}: is the SSH tunnel up and serve running there?`);
         if (!opened) return reject(new LinkError(reason, refused));
-        closedWith = { reason, refused };
-        for (const listener of closeListeners) listener(closedWith);
+        channel.closed({ reason, refused });
       });
       socket.addEventListener('open', () => {
         opened = true;
-        resolve({
-          send(message) {
-            if (socket.readyState !== WebSocket.OPEN) throw new Error(`the connection to ${url} is closed`);
-            socket.send(JSON.stringify(message));
-          },
-          onMessage(listener) {
-            messageListeners.add(listener);
-            return () => messageListeners.delete(listener);
-          },
-          onClose(listener) {
-            if (closedWith) listener(closedWith);
-            else closeListeners.add(listener);
-            return () => closeListeners.delete(listener);
-          },
-          close() {
-            if (socket.readyState <= WebSocket.OPEN) socket.close(1000, 'client closed');
-          },
-        });
+        resolve(
+          channel.link(
+            (text) => {
+              if (socket.readyState !== WebSocket.OPEN) throw new Error(`the connection to ${url} is closed`);
+              socket.send(text);
+            },
+            () => {
+              if (socket.readyState <= WebSocket.OPEN) socket.close(1000, 'client closed');
+            },
+          ),
+        );
       });
     });
 }
