@@ -4,7 +4,7 @@
  * about it.
  */
 import type { ConnectionState } from '../../native/api/client.js';
-import { reactive } from 'vue';
+import { reactive, watch, type Ref } from 'vue';
 import type { Method, RunInfo, StepRef, WorkspaceInfo } from '../../native/api/contract.js';
 
 export type ViewName =
@@ -116,6 +116,28 @@ export function focusRun(): RunInfo | undefined {
     if (run) return run;
   }
   return state.runs.find((r) => r.steps.length > 1) ?? state.runs[0];
+}
+
+/** A view's result belongs to the workspace it was computed on: cleared when another one opens. */
+export function clearOnWorkspaceChange(result: Ref<unknown>): void {
+  watch(
+    () => state.workspace?.root,
+    () => {
+      result.value = null;
+    },
+  );
+}
+
+/** A one-run view follows the focus run (focusRun) as runs arrive and the selection changes. */
+export function followFocusRun(run: Ref<string>): void {
+  watch(
+    () => [state.runs, state.selected],
+    () => {
+      const pick = focusRun();
+      if (pick && (!run.value || state.selected.includes(pick.name))) run.value = pick.name;
+    },
+    { immediate: true },
+  );
 }
 
 export function navigate(view: ViewName): void {
