@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ensureRendererBuild } from './build-renderer.js';
-import { cliJson, ensureCliBuild, exampleWorkspace, findChromium, launchBrowser, openView, pngSize, screenshot, startServe } from './harness.js';
+import { cliJson, ensureCliBuild, exampleWorkspace, findChromium, launchBrowser, openView, screenshot, startServe } from './harness.js';
 import type { Browser, Served } from './harness.js';
+import { exportsEveryPicture as exportsEveryPictureIn, shootEveryLook } from './pictures.js';
 
 const CHROMIUM = findChromium();
 const WORKSPACE = exampleWorkspace();
@@ -20,10 +21,6 @@ interface RunsJson {
   runs: Array<{ name: string; group?: string; layers: string[]; steps: Array<number | 'final'> }>;
 }
 
-const SIZES = [
-  { width: 1440, height: 900 },
-  { width: 900, height: 600 },
-] as const;
 
 describe.skipIf(!CHROMIUM)(`analysis views in chromium against serve${CHROMIUM ? '' : ' (skipped: no chromium)'}`, () => {
   let served: Served;
@@ -65,48 +62,8 @@ describe.skipIf(!CHROMIUM)(`analysis views in chromium against serve${CHROMIUM ?
 
   const open = (view: string): Promise<void> => openView(page, view);
 
-  /** Every chart panel of the view exports a decodable PNG, an SVG with drawn paths and a CSV with a header row. */
-  async function exportsEveryPicture(name: string): Promise<number> {
-    const panels = page.locator('main .chart-panel');
-    const count = await panels.count();
-    expect(count, `${name}: charts in the view`).toBeGreaterThan(0);
-    for (let i = 0; i < count; i++) {
-      const panel = panels.nth(i);
-      const title = (await panel.locator('h3').textContent())?.trim() ?? `chart ${i}`;
-      const save = async (kind: 'png' | 'svg' | 'csv'): Promise<Buffer> => {
-        const [download] = await Promise.all([page.waitForEvent('download'), panel.locator(`[data-export="${kind}"]`).click()]);
-        const path = join(scratch, `${name}-${i}.${kind}`);
-        await download.saveAs(path);
-        return readFileSync(path);
-      };
-      const png = await save('png');
-      const size = pngSize(png);
-      expect(size, `${title}: PNG`).not.toBeNull();
-      expect(size!.width, `${title}: PNG width`).toBeGreaterThan(300);
-      const svg = (await save('svg')).toString('utf8');
-      expect(svg, `${title}: SVG`).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-      expect(svg).toContain('<path');
-      const csv = (await save('csv')).toString('utf8').split('\r\n');
-      expect(csv[0]!.split(',').length, `${title}: CSV header`).toBeGreaterThan(1);
-      expect(csv.length, `${title}: CSV rows`).toBeGreaterThan(2);
-    }
-    return count;
-  }
-
-  /** Screenshots of the open view at both sizes and both themes; back to 1440×900 light. */
-  async function shoot(name: string): Promise<void> {
-    for (const size of SIZES) {
-      await page.setViewportSize(size);
-      for (const theme of ['light', 'dark'] as const) {
-        if ((await page.evaluate(() => document.documentElement.dataset['theme'] ?? 'light')) !== theme) await page.getByTestId('theme-toggle').click();
-        await page.waitForTimeout(250);
-        await screenshot(page, `a-${name}-${size.width}x${size.height}-${theme}`);
-      }
-    }
-    await page.getByTestId('theme-toggle').click();
-    await page.setViewportSize(SIZES[0]);
-    expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('light');
-  }
+  const exportsEveryPicture = (name: string): Promise<number> => exportsEveryPictureIn(page, scratch, name);
+  const shoot = (name: string): Promise<void> => shootEveryLook(page, 'a', name);
 
   it('Spectra: k for 90% / 99% per layer and checkpoint equals `spectrum --json`', async () => {
     const run = dynamicRun();

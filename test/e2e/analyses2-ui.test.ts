@@ -6,14 +6,15 @@
  * and leave screenshots at 1440×900 and 900×600, light and dark, in test-results/e2e/.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { ensureRendererBuild } from './build-renderer.js';
-import { cliJson, ensureCliBuild, exampleWorkspace, findChromium, launchBrowser, openView, pngSize, screenshot, startServe } from './harness.js';
+import { cliJson, ensureCliBuild, exampleWorkspace, findChromium, launchBrowser, openView, startServe } from './harness.js';
 import type { Browser, Served } from './harness.js';
+import { exportsEveryPicture as exportsEveryPictureIn, exportsPanel as exportsPanelIn, shootEveryLook } from './pictures.js';
 
 const CHROMIUM = findChromium();
 const WORKSPACE = exampleWorkspace();
@@ -22,10 +23,6 @@ interface RunsJson {
   runs: Array<{ name: string; group?: string; layers: string[]; steps: Array<number | 'final'> }>;
 }
 
-const SIZES = [
-  { width: 1440, height: 900 },
-  { width: 900, height: 600 },
-] as const;
 
 describe.skipIf(!CHROMIUM)(`second-wave analysis views in chromium against serve${CHROMIUM ? '' : ' (skipped: no chromium)'}`, () => {
   let served: Served;
@@ -72,48 +69,9 @@ np.save('${join(sequences, 'rnn_seed1', 'step-000100', 'hidden.npy')}', np.stack
   const dynamicRun = (): string => runs.find((r) => r.steps.length > 1)!.name;
   const open = (view: string): Promise<void> => openView(page, view);
 
-  async function save(panel: Locator, name: string, kind: 'png' | 'svg' | 'csv'): Promise<Buffer> {
-    const [download] = await Promise.all([page.waitForEvent('download'), panel.locator(`[data-export="${kind}"]`).click()]);
-    const path = join(scratch, `${name}.${kind}`);
-    await download.saveAs(path);
-    return readFileSync(path);
-  }
-
-  /** One panel's picture as a decodable PNG, an SVG with `mark` in it, and a CSV with a header and rows. */
-  async function exportsPanel(panel: Locator, name: string, mark = '<path'): Promise<void> {
-    const title = (await panel.locator('h3').first().textContent())?.trim() ?? name;
-    const size = pngSize(await save(panel, name, 'png'));
-    expect(size, `${title}: PNG`).not.toBeNull();
-    expect(size!.width, `${title}: PNG width`).toBeGreaterThan(300);
-    const svg = (await save(panel, name, 'svg')).toString('utf8');
-    expect(svg, `${title}: SVG`).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-    expect(svg, `${title}: SVG marks`).toContain(mark);
-    const csv = (await save(panel, name, 'csv')).toString('utf8').split('\r\n');
-    expect(csv[0]!.split(',').length, `${title}: CSV header`).toBeGreaterThan(1);
-    expect(csv.length, `${title}: CSV rows`).toBeGreaterThan(2);
-  }
-
-  async function exportsEveryPicture(name: string): Promise<number> {
-    const panels = page.locator('main .chart-panel');
-    const count = await panels.count();
-    expect(count, `${name}: charts in the view`).toBeGreaterThan(0);
-    for (let i = 0; i < count; i++) await exportsPanel(panels.nth(i), `${name}-${i}`);
-    return count;
-  }
-
-  async function shoot(name: string): Promise<void> {
-    for (const size of SIZES) {
-      await page.setViewportSize(size);
-      for (const theme of ['light', 'dark'] as const) {
-        if ((await page.evaluate(() => document.documentElement.dataset['theme'] ?? 'light')) !== theme) await page.getByTestId('theme-toggle').click();
-        await page.waitForTimeout(200);
-        await screenshot(page, `b-${name}-${size.width}x${size.height}-${theme}`);
-      }
-    }
-    await page.getByTestId('theme-toggle').click();
-    await page.setViewportSize(SIZES[0]);
-    expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('light');
-  }
+  const exportsPanel = (panel: Locator, name: string, mark?: string): Promise<void> => exportsPanelIn(page, panel, scratch, name, mark);
+  const exportsEveryPicture = (name: string): Promise<number> => exportsEveryPictureIn(page, scratch, name);
+  const shoot = (name: string): Promise<void> => shootEveryLook(page, 'b', name);
 
   const f4 = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(4));
 
