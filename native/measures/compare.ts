@@ -3,7 +3,7 @@
  * All-pairs jobs should call `prepareBasis` once per layer and `compareBases` per pair instead. A single pair of
  * well-conditioned layers skips the bases altogether (pair-covariance.ts).
  */
-import { checkMeasureChoice, MEASURES, METHODS, type Method } from '../domain/index.js';
+import { BASIS_METHOD_NAMES, checkMeasureChoice, MEASURES, type Method } from '../domain/index.js';
 import { UsageError } from '../errors.js';
 import { crossGram, type KernelChoice } from '../kernels/index.js';
 import type { Matrix } from '../linalg/matrix.js';
@@ -22,7 +22,8 @@ import type { CcaMethod, LayerSpectrum, MeasureResult, PairCorrelations, Prepare
 /** The methods that work on prepared bases (dft-cca works on conv layers and lives in dft-cca.ts). */
 /** The measures computed from two prepared bases (dft-cca works on frequency blocks instead). */
 export type BasisMethod = Exclude<Method, 'dft-cca'>;
-export const BASIS_METHODS = METHODS.filter((m): m is BasisMethod => m !== 'dft-cca');
+/** The methods that compare prepared bases (the domain's list). */
+export const BASIS_METHODS: readonly BasisMethod[] = BASIS_METHOD_NAMES;
 
 export interface CompareOptions extends Truncation {
   readonly method: BasisMethod;

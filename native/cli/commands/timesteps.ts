@@ -1,6 +1,6 @@
 import { runTimesteps } from '../../analyses/timesteps.js';
 import type { Layout, Method, TimestepsResult } from '../../api/contract.js';
-import { METHODS } from '../../api/contract.js';
+import { BASIS_METHOD_NAMES } from '../../api/contract.js';
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../command.js';
 import { fixed, parseStepRef, requireOption, runAnalysis, table } from './analysis-args.js';
@@ -16,7 +16,7 @@ export const timestepsCommand = defineCommand({
     layer: { type: 'string', description: 'the sequence layer' },
     step: { type: 'string', description: "checkpoint (default the last)" },
     timesteps: { type: 'string', description: 'comma-separated timesteps, 0-based (default all)' },
-    method: { type: 'string', choices: METHODS.filter((m) => m !== 'dft-cca'), description: 'the measure (default svcca)' },
+    method: { type: 'string', choices: BASIS_METHOD_NAMES, description: 'the measure (default svcca)' },
     keep: { type: 'number', min: 0, max: 1 },
     dims: { type: 'number', integer: true, min: 1 },
     epsilon: { type: 'number', min: 0 },
