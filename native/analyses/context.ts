@@ -25,8 +25,13 @@ export class ProgressCounter {
     readonly total: number,
   ) {}
 
-  /** Checks for a cancel, then does one unit of work. */
+  /**
+   * Lets the event loop turn, checks for a cancel, then does one unit of work. The turn matters: with synchronous
+   * kernels (the BLAS addon) a loop of units awaits only settled promises, so without it the cancel message and the
+   * progress events of a long job would wait, unread and unsent, until the whole job had finished.
+   */
   async step<T>(label: string, work: () => Promise<T> | T): Promise<T> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
     throwIfCancelled(this.context, this.what);
     const value = await work();
     this.done++;

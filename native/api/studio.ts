@@ -184,9 +184,12 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
 
   /** An analysis over the open workspace as a job (progress and cancel wired). */
   async function analysis<T>(label: string, callOptions: CallOptions | undefined, body: (index: WorkspaceIndex, context: AnalysisContext) => Promise<T>): Promise<T> {
-    await ready();
-    const index = current.index;
-    return job(label, callOptions, (context) => body(index, { signal: context.signal, onProgress: (done, total, text) => context.progress(done, total, text) }));
+    // The job is registered before the first index pass is awaited, so a cancel sent meanwhile is not lost.
+    return job(label, callOptions, async (context) => {
+      await ready();
+      if (context.signal.aborted) throw new CancelledError(label);
+      return body(current.index, { signal: context.signal, onProgress: (done, total, text) => context.progress(done, total, text) });
+    });
   }
 
   const studio: Studio = {
@@ -223,25 +226,13 @@ export async function createStudio(options: StudioOptions = {}): Promise<Studio>
       return job('Comparing two layers', callOptions, (context) => compareForStudio(request, context));
     },
     async matrix(request: MatrixRequest, callOptions?: CallOptions): Promise<MatrixResult> {
-      await ready();
-      const index = current.index;
-      return job('All-pairs matrix', callOptions, (context) =>
-        runMatrix(index, request, { signal: context.signal, onProgress: (done, total, label) => context.progress(done, total, label) }),
-      );
+      return analysis('All-pairs matrix', callOptions, (index, context) => runMatrix(index, request, context));
     },
     async dynamics(request: DynamicsRequest, callOptions?: CallOptions): Promise<DynamicsResult> {
-      await ready();
-      const index = current.index;
-      return job('Learning dynamics', callOptions, (context) =>
-        runDynamics(index, request, { signal: context.signal, onProgress: (done, total, label) => context.progress(done, total, label) }),
-      );
+      return analysis('Learning dynamics', callOptions, (index, context) => runDynamics(index, request, context));
     },
     async compress(request: CompressRequest, callOptions?: CallOptions): Promise<CompressResult> {
-      await ready();
-      const index = current.index;
-      return job('Compression preview', callOptions, (context) =>
-        runCompress(index, request, { signal: context.signal, onProgress: (done, total, label) => context.progress(done, total, label) }),
-      );
+      return analysis('Compression preview', callOptions, (index, context) => runCompress(index, request, context));
     },
     async stability(request: StabilityRequest, callOptions?: CallOptions): Promise<StabilityResult> {
       return analysis('Stable and unstable directions', callOptions, (index, context) => runStability(index, request, context));
